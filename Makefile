@@ -1,0 +1,66 @@
+# Thin wrapper around CMake and ctest. Every target installs missing dependencies first.
+#   make demo       build, then show the blocking build freeze and the async build answer
+#   make test       build and run every test through ctest (non-zero on any failure)
+#   make test-asan  the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make test-tsan  logger and server tests under ThreadSanitizer
+#   make fuzz       run every libFuzzer target for FUZZ_SECONDS (clang)
+#   make bench      latency, log-call cost, throughput, memory; writes build/report/bench.*
+#   make report     regenerate the figures REPORT.md quotes (demo + bench)
+
+BUILD_DIR ?= build
+CC ?= cc
+JOBS ?= 2
+CMAKE_FLAGS ?=
+FUZZ_SECONDS ?= 60
+
+UNAME := $(shell uname)
+ifeq ($(UNAME),Darwin)
+  BREW_CURL := $(shell brew --prefix curl 2>/dev/null)
+  export PKG_CONFIG_PATH := $(BREW_CURL)/lib/pkgconfig:$(PKG_CONFIG_PATH)
+endif
+
+.PHONY: all deps build test demo bench fuzz fuzz-smoke test-asan test-tsan report clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD_DIR)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS)
+
+build: deps $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+demo: build
+	@scripts/demo.sh $(BUILD_DIR)
+
+bench:
+	@scripts/install-deps.sh bench
+	@$(MAKE) --no-print-directory build
+	@scripts/bench.sh $(BUILD_DIR)
+
+test-asan:
+	@$(MAKE) --no-print-directory test BUILD_DIR=build-asan CMAKE_FLAGS="-DKIRO_SANITIZE=address -DCMAKE_BUILD_TYPE=Debug"
+
+test-tsan:
+	@scripts/install-deps.sh clang
+	@$(MAKE) --no-print-directory build BUILD_DIR=build-tsan CMAKE_FLAGS="-DKIRO_SANITIZE=thread -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang"
+	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ctest --output-on-failure -L tsan -j $(JOBS)
+
+fuzz:
+	@scripts/install-deps.sh clang
+	@$(MAKE) --no-print-directory build BUILD_DIR=build-fuzz CMAKE_FLAGS="-DKIRO_FUZZ=ON -DCMAKE_C_COMPILER=clang"
+	@scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
+
+report: demo bench
+	@scripts/report.sh $(BUILD_DIR)
+
+clean:
+	rm -rf build build-asan build-tsan build-fuzz build-clang

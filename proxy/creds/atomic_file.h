@@ -1,0 +1,16 @@
+/* atomic_file.h: crash-safe replacement of a file: write a temporary file in the same
+ * directory with mode 0600, fsync it, rename it over the target, fsync the directory.
+ * A reader (or a restart after a crash at any point) sees the old file or the new one, whole. */
+#ifndef KIRO_ATOMIC_FILE_H
+#define KIRO_ATOMIC_FILE_H
+
+#include <stddef.h>
+
+/* Returns 0, or -1 with errno set; the target is untouched on failure. */
+int atomic_file_write(const char *path, const void *data, size_t len);
+
+/* Reads a whole file of at most max_bytes into a NUL-terminated malloc'd buffer.
+ * Returns NULL with errno (EFBIG when larger than max_bytes). */
+char *file_read_all(const char *path, size_t max_bytes, size_t *len_out);
+
+#endif

@@ -1,0 +1,1 @@
+/* config.c: credentials (placeholder until implemented) */

@@ -1,0 +1,1 @@
+/* credentials.c: credentials (placeholder until implemented) */

@@ -1,0 +1,100 @@
+/* credentials.h: the pool of Kiro credentials (kiro-go's credentials.json: an array or a single
+ * object of {id, accessToken, refreshToken, profileArn, expiresAt, authMethod, clientId,
+ * clientSecret, region, authRegion, apiRegion, machineId, disabled, priority}).
+ *
+ * Concurrency rule: the pool's mutex is held only to copy or update fields, never across a
+ * network call or a file write. Requests take a snapshot (cred_pool_acquire) and report the
+ * outcome; the background refresher (token_refresh.h) does the network work without the lock.
+ * Selection: enabled credentials with a token that is valid now, lowest priority value first,
+ * round-robin among equals, skipping ones the caller already tried (failover). */
+#ifndef KIRO_CREDENTIALS_H
+#define KIRO_CREDENTIALS_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <time.h>
+
+typedef enum { AUTH_SOCIAL = 0, AUTH_IDC = 1 } auth_method;
+
+typedef struct credential {
+    int id;
+    char *access_token;
+    char *refresh_token;
+    char *profile_arn;
+    time_t expires_at;          /* 0 = unknown */
+    auth_method method;
+    char *client_id;
+    char *client_secret;
+    char region[32];            /* upstream region for this credential */
+    char auth_region[32];       /* token service region */
+    char machine_id[65];        /* default: SHA-256 hex of the refresh token */
+    int disabled;
+    char disabled_reason[64];
+    int priority;
+    int failure_count;
+    long refresh_count;
+    time_t last_refresh;
+    char last_error[128];
+    int needs_refresh;          /* set after an upstream 401/403 or when expiring */
+} credential;
+
+/* A copy of what a request needs, owned by the caller (no pointers into the pool). */
+typedef struct cred_snapshot {
+    int id;
+    char access_token[8192];
+    char profile_arn[512];
+    char region[32];
+    char machine_id[65];
+    auth_method method;
+} cred_snapshot;
+
+typedef enum {
+    CRED_OUTCOME_OK,
+    CRED_OUTCOME_AUTH_FAILED, /* upstream 401/403: mark for refresh, try another */
+    CRED_OUTCOME_QUOTA,       /* 402 / MONTHLY_REQUEST_COUNT: disable */
+    CRED_OUTCOME_TRANSIENT,   /* 408/429/5xx */
+} cred_outcome;
+
+typedef struct cred_pool cred_pool;
+
+/* Empty pool bound to a file path (NULL: in memory only). */
+cred_pool *cred_pool_new(const char *path);
+void cred_pool_free(cred_pool *p);
+/* (Re)loads the file: array or single object. Missing file = empty pool (0). Returns the
+ * number of credentials, or -1 with err (the pool keeps its previous content on error). */
+int cred_pool_load(cred_pool *p, char *err, size_t err_size);
+/* Parses credentials JSON text into the pool, replacing its content (tests, admin). */
+int cred_pool_load_json(cred_pool *p, const char *json, size_t len, char *err, size_t err_size);
+/* Adds credentials parsed from a JSON object; returns the new id or -1. */
+int cred_pool_add_json(cred_pool *p, const cJSON *object, char *err, size_t err_size);
+/* Persists the pool atomically (mode 0600). No-op without a path. */
+int cred_pool_save(cred_pool *p);
+
+size_t cred_pool_count(cred_pool *p);
+/* Copies a usable credential into out, skipping ids in exclude[0..n_exclude). Returns 0, or -1
+ * when none is usable now (all disabled, expired or excluded). */
+int cred_pool_acquire(cred_pool *p, const int *exclude, size_t n_exclude, time_t now,
+                      cred_snapshot *out);
+void cred_pool_report(cred_pool *p, int id, cred_outcome outcome, const char *detail);
+
+/* Refresher side: copies of the credentials that need a refresh at `now` (expiring within
+ * `margin_s`, or flagged). *out is malloc'd; free with cred_list_free. */
+size_t cred_pool_due_for_refresh(cred_pool *p, time_t now, int margin_s, credential **out);
+/* Copies one credential by id (for a forced refresh). Returns 0 or -1. */
+int cred_pool_copy(cred_pool *p, int id, credential *out);
+/* Stores the result of a refresh of credential id (new tokens; refresh_token/profile_arn
+ * NULL = keep). Returns 0, or -1 if the id vanished meanwhile. */
+int cred_pool_store_refresh(cred_pool *p, int id, const char *access_token,
+                            const char *refresh_token, const char *profile_arn,
+                            time_t expires_at);
+/* Records a failed refresh (error text; dead = the refresh token was rejected). */
+void cred_pool_refresh_failed(cred_pool *p, int id, const char *error, int dead);
+
+/* Admin pool view: [{id, priority, disabled, disabledReason, failureCount, expiresAt,
+ * authMethod, region, accessToken (masked), refreshToken (masked), refreshCount, lastError}]. */
+cJSON *cred_pool_view_json(cred_pool *p);
+
+void credential_clear(credential *c);
+void cred_list_free(credential *list, size_t n);
+
+#endif

@@ -1,0 +1,1 @@
+/* token_refresh.c: credentials (placeholder until implemented) */

@@ -1,0 +1,1 @@
+/* user_store.c: credentials (placeholder until implemented) */

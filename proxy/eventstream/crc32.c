@@ -1,0 +1,1 @@
+/* crc32.c: event-stream (placeholder until implemented) */

@@ -1,0 +1,1 @@
+/* decoder.c: event-stream (placeholder until implemented) */

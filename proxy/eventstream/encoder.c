@@ -1,0 +1,1 @@
+/* encoder.c: event-stream (placeholder until implemented) */

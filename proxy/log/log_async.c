@@ -1,0 +1,1 @@
+/* log_async.c: logger (placeholder until implemented) */

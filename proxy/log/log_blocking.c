@@ -1,0 +1,1 @@
+/* log_blocking.c: logger (placeholder until implemented) */

@@ -1,0 +1,1 @@
+/* log_format.c: logger (placeholder until implemented) */

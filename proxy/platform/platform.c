@@ -1,0 +1,130 @@
+/* platform.c: Linux and macOS implementations of platform.h, one #if per function. */
+#include "platform/platform.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#if defined(__APPLE__)
+#include <mach/mach.h>
+#endif
+
+void platform_set_thread_name(const char *name)
+{
+    char short_name[16];
+    snprintf(short_name, sizeof short_name, "%s", name);
+#if defined(__APPLE__)
+    pthread_setname_np(short_name);
+#else
+    pthread_setname_np(pthread_self(), short_name);
+#endif
+}
+
+size_t platform_pipe_atomic_bytes(void)
+{
+    return PIPE_BUF;
+}
+
+long platform_pipe_capacity(int fd)
+{
+#if defined(__linux__) && defined(F_GETPIPE_SZ)
+    int n = fcntl(fd, F_GETPIPE_SZ);
+    return n < 0 ? -1 : n;
+#else
+    (void)fd;
+    errno = ENOTSUP;
+    return -1;
+#endif
+}
+
+long platform_pipe_set_capacity(int fd, long bytes)
+{
+#if defined(__linux__) && defined(F_SETPIPE_SZ)
+    if (bytes > INT_MAX) {
+        errno = EINVAL;
+        return -1;
+    }
+    int n = fcntl(fd, F_SETPIPE_SZ, (int)bytes);
+    return n < 0 ? -1 : n;
+#else
+    (void)fd;
+    (void)bytes;
+    errno = ENOTSUP;
+    return -1;
+#endif
+}
+
+long platform_pending_bytes(int fd)
+{
+    int n = 0;
+    if (ioctl(fd, FIONREAD, &n) != 0)
+        return -1;
+    return n;
+}
+
+int platform_open_private_nonblocking_pipe(int fd)
+{
+#if defined(__linux__)
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode))
+        return -1;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    /* A pipe re-opened through /proc is a new open file description of the same pipe:
+     * O_NONBLOCK on it does not touch the description shared with the parent. */
+    return open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+#else
+    (void)fd;
+    errno = ENOTSUP;
+    return -1;
+#endif
+}
+
+long platform_resident_bytes(void)
+{
+#if defined(__linux__)
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f)
+        return -1;
+    long size = 0, resident = 0;
+    int ok = fscanf(f, "%ld %ld", &size, &resident) == 2;
+    fclose(f);
+    return ok ? resident * sysconf(_SC_PAGESIZE) : -1;
+#elif defined(__APPLE__)
+    mach_task_basic_info_data_t info;
+    mach_msg_type_number_t count = MACH_TASK_BASIC_INFO_COUNT;
+    if (task_info(mach_task_self(), MACH_TASK_BASIC_INFO, (task_info_t)&info, &count) !=
+        KERN_SUCCESS)
+        return -1;
+    return (long)info.resident_size;
+#else
+    return -1;
+#endif
+}
+
+void platform_ignore_sigpipe(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_IGN;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+const char *platform_os_name(void)
+{
+#if defined(__APPLE__)
+    return "Darwin";
+#elif defined(__linux__)
+    return "Linux";
+#else
+    return "POSIX";
+#endif
+}

@@ -1,0 +1,1 @@
+/* kiro_event.c: rendering (placeholder until implemented) */

@@ -1,0 +1,1 @@
+/* response_writer.c: rendering (placeholder until implemented) */

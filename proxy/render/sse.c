@@ -1,0 +1,1 @@
+/* sse.c: rendering (placeholder until implemented) */

@@ -1,0 +1,1 @@
+/* app.c: server (placeholder until implemented) */

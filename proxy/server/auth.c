@@ -1,0 +1,1 @@
+/* auth.c: server (placeholder until implemented) */

@@ -1,0 +1,1 @@
+/* http_server.c: server (placeholder until implemented) */

@@ -1,0 +1,1 @@
+/* metrics.c: server (placeholder until implemented) */

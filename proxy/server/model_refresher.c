@@ -1,0 +1,1 @@
+/* model_refresher.c: server (placeholder until implemented) */

@@ -1,0 +1,1 @@
+/* router.c: server (placeholder until implemented) */

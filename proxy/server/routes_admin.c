@@ -1,0 +1,1 @@
+/* routes_admin.c: server (placeholder until implemented) */

@@ -1,0 +1,1 @@
+/* routes_health.c: server (placeholder until implemented) */

@@ -1,0 +1,1 @@
+/* routes_messages.c: server (placeholder until implemented) */

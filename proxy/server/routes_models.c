@@ -1,0 +1,1 @@
+/* routes_models.c: server (placeholder until implemented) */

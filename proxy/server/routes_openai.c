@@ -1,0 +1,1 @@
+/* routes_openai.c: server (placeholder until implemented) */

@@ -1,0 +1,1 @@
+/* upstream.c: server (placeholder until implemented) */

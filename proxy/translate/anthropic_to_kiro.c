@@ -1,0 +1,1 @@
+/* anthropic_to_kiro.c: translation (placeholder until implemented) */

@@ -1,0 +1,1 @@
+/* model_catalog.c: translation (placeholder until implemented) */

@@ -1,0 +1,1 @@
+/* openai_to_anthropic.c: translation (placeholder until implemented) */

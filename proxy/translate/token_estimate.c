@@ -1,0 +1,1 @@
+/* token_estimate.c: translation (placeholder until implemented) */

@@ -1,0 +1,56 @@
+/* translate.h: client requests (Anthropic Messages, OpenAI chat completions) to the Kiro
+ * generateAssistantResponse body.
+ *
+ * The translation applies every rule that keeps the upstream from answering "400 Improperly
+ * formed request" (see ../shared/kiro-protocol.md): system prompt prepended to the first user
+ * turn, alternating roles starting with user (adjacent turns merged), placeholders for empty
+ * content, trailing assistant prefill moved to history with "Continue", orphan tool results
+ * and tool blocks without tool definitions turned into text, tool names <= 64 characters,
+ * generated descriptions for empty ones, long descriptions capped, additionalProperties
+ * dropped from schemas, history omitted when empty, bodies over the upstream limit refused.
+ * Everything sized by the client is bounded; a bad request yields an api_error, never a crash. */
+#ifndef KIRO_TRANSLATE_H
+#define KIRO_TRANSLATE_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "translate/model_catalog.h"
+#include "util/api_error.h"
+
+typedef struct translate_options {
+    model_catalog *catalog;        /* resolves model names (required) */
+    const char *profile_arn;       /* root "profileArn" when non-NULL (social-auth accounts) */
+    size_t max_upstream_bytes;     /* refuse bodies larger than this; 0 = 600000 */
+    size_t max_tool_description;   /* 0 = 10000 characters */
+    const char *conversation_id;   /* NULL = random UUID (tests pass a fixed one) */
+    const char *continuation_id;   /* NULL = random UUID */
+} translate_options;
+
+typedef struct kiro_request {
+    char model_id[MODEL_ID_SIZE];  /* Kiro modelId */
+    char client_model[128];        /* model name as the client sent it (echoed back) */
+    int stream;                    /* client asked for streaming */
+    int thinking;                  /* thinking enabled (request field or -thinking model) */
+    long max_tokens;
+    long input_tokens_estimate;
+    int tool_count;
+    char *body;                    /* generateAssistantResponse JSON text (malloc'd) */
+    size_t body_len;
+} kiro_request;
+
+/* Anthropic Messages request -> Kiro. Returns 0, or -1 with err filled (status 400 or 413). */
+int translate_anthropic_request(const cJSON *request, const translate_options *options,
+                                kiro_request *out, api_error *err);
+void kiro_request_free(kiro_request *r);
+
+/* OpenAI chat.completions request -> an equivalent Anthropic Messages request (new object,
+ * caller deletes). system/developer messages, content parts, image_url data URLs, tool_calls,
+ * role "tool", tools/functions, max_tokens/max_completion_tokens, stream. NULL + err on error. */
+cJSON *translate_openai_to_anthropic(const cJSON *request, api_error *err);
+
+/* count_tokens estimate for an Anthropic request (about one token per 4 characters of
+ * system, messages and tools). Returns -1 with err on a malformed request. */
+long translate_estimate_input_tokens(const cJSON *request, api_error *err);
+
+#endif

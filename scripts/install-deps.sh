@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# install-deps.sh: installs what the build needs when it is missing, and nothing when it is not.
+#
+# Needed: a C compiler, make, cmake >= 3.16, pkg-config, libmicrohttpd, libcurl, cJSON, cmocka.
+# Optional groups: "clang" (fuzzing, the clang build), "bench" (wrk, strace).
+# Debian/Ubuntu: apt-get (through sudo when not root); macOS: Homebrew.
+# Usage: scripts/install-deps.sh [clang] [bench]
+set -euo pipefail
+
+want_clang=0
+want_bench=0
+for arg in "$@"; do
+  case "$arg" in
+    clang) want_clang=1 ;;
+    bench) want_bench=1 ;;
+    *) echo "install-deps: unknown group '$arg' (known: clang, bench)" >&2; exit 2 ;;
+  esac
+done
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+pc_path_for_brew() {
+  # Homebrew's curl is keg-only: its .pc file is not on the default pkg-config path.
+  if have brew; then
+    local p
+    p="$(brew --prefix curl 2>/dev/null || true)/lib/pkgconfig"
+    [ -d "$p" ] && export PKG_CONFIG_PATH="$p${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+  fi
+  return 0
+}
+
+missing=()
+check_core() {
+  missing=()
+  have cc || have gcc || have clang || missing+=(compiler)
+  have make || missing+=(make)
+  have cmake || missing+=(cmake)
+  if have pkg-config; then
+    for m in libmicrohttpd libcurl libcjson cmocka; do
+      pkg-config --exists "$m" || missing+=("$m")
+    done
+  else
+    missing+=(pkg-config)
+  fi
+  if [ "$want_clang" = 1 ]; then have clang || missing+=(clang); fi
+  if [ "$want_bench" = 1 ]; then have wrk || missing+=(wrk); have strace || [ "$(uname)" = Darwin ] || missing+=(strace); fi
+}
+
+[ "$(uname)" = Darwin ] && pc_path_for_brew
+check_core
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "install-deps: missing: ${missing[*]}"
+
+case "$(uname)" in
+  Linux)
+    if ! have apt-get; then
+      echo "install-deps: no apt-get here; install by hand: cmake pkg-config libmicrohttpd libcurl cJSON cmocka" >&2
+      exit 1
+    fi
+    SUDO=""
+    if [ "$(id -u)" != 0 ]; then
+      have sudo || { echo "install-deps: need root or sudo to run apt-get" >&2; exit 1; }
+      SUDO="sudo"
+    fi
+    pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libcurl4-openssl-dev libcjson-dev libcmocka-dev)
+    [ "$want_clang" = 1 ] && pkgs+=(clang libclang-rt-dev)
+    [ "$want_bench" = 1 ] && pkgs+=(wrk strace)
+    export DEBIAN_FRONTEND=noninteractive
+    if ! $SUDO apt-get install -y --no-install-recommends "${pkgs[@]}"; then
+      $SUDO apt-get update
+      $SUDO apt-get install -y --no-install-recommends "${pkgs[@]}"
+    fi
+    ;;
+  Darwin)
+    if ! have brew; then
+      echo "install-deps: Homebrew is required on macOS (https://brew.sh)" >&2
+      exit 1
+    fi
+    pkgs=(cmake pkg-config libmicrohttpd curl cjson cmocka)
+    [ "$want_bench" = 1 ] && pkgs+=(wrk)
+    # Apple clang covers the clang group; libFuzzer needs Homebrew llvm.
+    [ "$want_clang" = 1 ] && pkgs+=(llvm)
+    HOMEBREW_NO_AUTO_UPDATE=1 brew install "${pkgs[@]}"
+    pc_path_for_brew
+    ;;
+  *)
+    echo "install-deps: unsupported system $(uname)" >&2
+    exit 1
+    ;;
+esac
+
+check_core
+if [ ${#missing[@]} -ne 0 ]; then
+  echo "install-deps: still missing after install: ${missing[*]}" >&2
+  exit 1
+fi
+echo "install-deps: done"
