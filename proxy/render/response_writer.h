@@ -16,6 +16,8 @@
 #ifndef KIRO_RESPONSE_WRITER_H
 #define KIRO_RESPONSE_WRITER_H
 
+#include <cjson/cJSON.h>
+
 #include "render/kiro_event.h"
 #include "util/api_error.h"
 #include "util/buf.h"
@@ -34,6 +36,7 @@ typedef struct rw_options {
     long input_tokens_estimate; /* used until the upstream reports usage */
     int thinking;               /* parse <thinking> tags into thinking blocks */
     long created;               /* OpenAI "created" (unix seconds); 0 = now */
+    const cJSON *tool_name_map; /* short upstream tool name -> client name (may be NULL) */
 } rw_options;
 
 typedef struct response_writer response_writer;
@@ -46,6 +49,8 @@ int rw_begin(response_writer *w, kbuf *out);
 /* One upstream event. Returns 0, or -1 on an event that makes the response invalid (e.g. an
  * exception other than ContentLengthExceeded); the caller then calls rw_fail(). */
 int rw_event(response_writer *w, const kiro_event *ev, kbuf *out);
+/* After rw_event() returned -1: the error to report (status, type, message). */
+const api_error *rw_last_error(const response_writer *w);
 /* Keep-alive: "event: ping" (Anthropic) or an SSE comment (OpenAI). JSON: nothing. */
 int rw_ping(response_writer *w, kbuf *out);
 /* The upstream ended cleanly: close open blocks, final events / the JSON object.

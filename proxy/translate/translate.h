@@ -37,6 +37,10 @@ typedef struct kiro_request {
     int tool_count;
     char *body;                    /* generateAssistantResponse JSON text (malloc'd) */
     size_t body_len;
+    /* Tool names longer than 64 characters are shortened deterministically for the upstream;
+     * this object maps each short name to the client's original (NULL when none was renamed).
+     * Pass it to the response writer so that tool calls come back under the original name. */
+    cJSON *tool_name_map;
 } kiro_request;
 
 /* Anthropic Messages request -> Kiro. Returns 0, or -1 with err filled (status 400 or 413). */
