@@ -1,1 +1,171 @@
-/* model_refresher.c: server (placeholder until implemented) */
+/* model_refresher.c: periodic ListAvailableModels fetch; see model_refresher.h. */
+#include "server/model_refresher.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log/log.h"
+#include "platform/platform.h"
+#include "server/app.h"
+#include "server/upstream.h"
+#include "util/buf.h"
+#include "util/clock.h"
+
+#define MODELS_BODY_CAP (1024 * 1024)
+#define FETCH_TIMEOUT_MS 15000
+#define FIRST_FETCH_DELAY_MS 200
+
+struct model_refresher {
+    app *a;
+    int period_s;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int stop;
+};
+
+static size_t collect(char *data, size_t size, size_t nmemb, void *userdata)
+{
+    kbuf *b = userdata;
+    size_t n = size * nmemb;
+    return kbuf_append(b, data, n) == KBUF_OK ? n : 0;
+}
+
+/* Aborts a fetch in progress as soon as the proxy is shutting down. */
+static int abort_on_stop(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                         curl_off_t ulnow)
+{
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    const app *a = clientp;
+    return atomic_load(&a->stopping) ? 1 : 0;
+}
+
+int model_refresher_fetch_once(app *a)
+{
+    cred_snapshot cred;
+    if (cred_pool_acquire(a->pool, NULL, 0, time(NULL), &cred) != 0) {
+        LOG_INFO("[MODELS] no usable credential yet: keeping the current model list");
+        return -1;
+    }
+    char base[512], url[1400];
+    upstream_base_url(a, cred.region, base, sizeof base);
+    CURL *e = curl_easy_init();
+    if (!e)
+        return -1;
+    char *arn = cred.profile_arn[0] ? curl_easy_escape(e, cred.profile_arn, 0) : NULL;
+    snprintf(url, sizeof url, "%s/ListAvailableModels?origin=AI_EDITOR%s%s", base,
+             arn ? "&profileArn=" : "", arn ? arn : "");
+    curl_free(arn);
+    char auth[8300];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", cred.access_token);
+    struct curl_slist *h = curl_slist_append(NULL, auth);
+    h = curl_slist_append(h, "Accept: application/json");
+    kbuf body = KBUF_INIT(MODELS_BODY_CAP);
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)a->cfg->connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)FETCH_TIMEOUT_MS);
+    curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, abort_on_stop);
+    curl_easy_setopt(e, CURLOPT_XFERINFODATA, a);
+    CURLcode rc = curl_easy_perform(e);
+    long status = 0;
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(e);
+    curl_slist_free_all(h);
+
+    int count = -1;
+    if (rc != CURLE_OK) {
+        LOG_WARN("[MODELS] ListAvailableModels failed: %s", curl_easy_strerror(rc));
+    } else if (status != 200) {
+        LOG_WARN("[MODELS] ListAvailableModels answered HTTP %ld: keeping the current list", status);
+    } else {
+        model_info *models = NULL;
+        size_t n = 0;
+        if (model_catalog_parse_upstream(body.data, body.len, &models, &n) == 0 &&
+            model_catalog_replace(a->models, models, n) == 0) {
+            count = (int)n;
+            LOG_INFO("[MODELS] catalogue refreshed from upstream: %zu models", n);
+        } else {
+            LOG_WARN("[MODELS] ListAvailableModels answer not understood: keeping the current list");
+        }
+        free(models);
+    }
+    kbuf_free(&body);
+    return count;
+}
+
+/* Waits ms or until stopped; returns 1 when stopped. */
+static int wait_or_stop(model_refresher *m, int64_t ms)
+{
+    struct timespec deadline;
+    clock_deadline_in(&deadline, ms);
+    pthread_mutex_lock(&m->lock);
+    while (!m->stop)
+        if (pthread_cond_timedwait(&m->cond, &m->lock, &deadline) == ETIMEDOUT)
+            break;
+    int stop = m->stop;
+    pthread_mutex_unlock(&m->lock);
+    return stop;
+}
+
+static void *refresher_main(void *arg)
+{
+    model_refresher *m = arg;
+    platform_set_thread_name("model-refresh");
+    if (wait_or_stop(m, FIRST_FETCH_DELAY_MS))
+        return NULL;
+    for (;;) {
+        int n = model_refresher_fetch_once(m->a);
+        /* Retry sooner while no list has come yet (e.g. tokens still being refreshed). */
+        int64_t next = m->period_s > 0 ? (int64_t)m->period_s * 1000 : -1;
+        if (n < 0)
+            next = next < 0 ? 30000 : (next < 30000 ? next : 30000);
+        if (next < 0)
+            return NULL;
+        if (wait_or_stop(m, next))
+            return NULL;
+    }
+}
+
+model_refresher *model_refresher_start(app *a, int period_s)
+{
+    model_refresher *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->a = a;
+    m->period_s = period_s;
+    pthread_mutex_init(&m->lock, NULL);
+    pthread_cond_init(&m->cond, NULL);
+    if (pthread_create(&m->thread, NULL, refresher_main, m) != 0) {
+        pthread_mutex_destroy(&m->lock);
+        pthread_cond_destroy(&m->cond);
+        free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void model_refresher_stop(model_refresher *m)
+{
+    if (!m)
+        return;
+    pthread_mutex_lock(&m->lock);
+    m->stop = 1;
+    pthread_cond_signal(&m->cond);
+    pthread_mutex_unlock(&m->lock);
+    pthread_join(m->thread, NULL); /* bounded by one fetch timeout */
+    pthread_mutex_destroy(&m->lock);
+    pthread_cond_destroy(&m->cond);
+    free(m);
+}

@@ -1,1 +1,76 @@
-/* routes_models.c: server (placeholder until implemented) */
+/* routes_models.c: GET /v1/models and GET /v1/models/{id}, served from the in-memory catalogue
+ * (a request never waits on the network; model_refresher.c updates the catalogue).
+ * The list carries both Anthropic's fields (data[].type/id/display_name/created_at, has_more,
+ * first_id, last_id) and kiro-go's OpenAI-style ones (object, owned_by, created, max_tokens). */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/app.h"
+#include "server/routes.h"
+#include "util/clock.h"
+
+static cJSON *model_json(const model_info *m)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "type", "model");
+    cJSON_AddStringToObject(o, "id", m->id);
+    cJSON_AddStringToObject(o, "display_name", m->display_name);
+    cJSON_AddStringToObject(o, "created_at", m->created_at);
+    cJSON_AddStringToObject(o, "object", "model");
+    cJSON_AddStringToObject(o, "owned_by", "anthropic");
+    time_t created = 0;
+    clock_parse_rfc3339(m->created_at, &created);
+    cJSON_AddNumberToObject(o, "created", (double)created);
+    cJSON_AddNumberToObject(o, "max_tokens", m->max_tokens);
+    return o;
+}
+
+enum MHD_Result route_models_list(request_ctx *rq)
+{
+    model_info *models = NULL;
+    size_t n = model_catalog_snapshot(rq->app->models, &models);
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "object", "list");
+    cJSON *data = cJSON_AddArrayToObject(root, "data");
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(data, model_json(&models[i]));
+    cJSON_AddBoolToObject(root, "has_more", 0);
+    if (n) {
+        cJSON_AddStringToObject(root, "first_id", models[0].id);
+        cJSON_AddStringToObject(root, "last_id", models[n - 1].id);
+    } else {
+        cJSON_AddNullToObject(root, "first_id");
+        cJSON_AddNullToObject(root, "last_id");
+    }
+    free(models);
+    enum MHD_Result r = respond_json(rq, 200, root);
+    cJSON_Delete(root);
+    return r;
+}
+
+enum MHD_Result route_models_get(request_ctx *rq)
+{
+    char id[MODEL_ID_SIZE];
+    int thinking = 0;
+    if (model_catalog_resolve(rq->app->models, rq->path_param, id, sizeof id, &thinking) != 0) {
+        api_error e;
+        api_error_set(&e, 404, "not_found_error", "model %.100s not found", rq->path_param);
+        return respond_error(rq, &e);
+    }
+    model_info *models = NULL;
+    size_t n = model_catalog_snapshot(rq->app->models, &models);
+    enum MHD_Result r = MHD_NO;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(models[i].id, id) == 0) {
+            cJSON *o = model_json(&models[i]);
+            r = respond_json(rq, 200, o);
+            cJSON_Delete(o);
+            break;
+        }
+    }
+    if (r == MHD_NO && !rq->status)
+        r = respond_error_msg(rq, 404, "not_found_error", "model not found");
+    free(models);
+    return r;
+}

@@ -1,0 +1,55 @@
+/* app.h: the running proxy: configuration, credential pool, model catalogue, background
+ * threads, metrics and the HTTP daemon, created and torn down in one place.
+ *
+ * Routes receive the app through their request_ctx; nothing here is a global, so tests can run
+ * several proxies in one process. */
+#ifndef KIRO_APP_H
+#define KIRO_APP_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "creds/config.h"
+#include "creds/credentials.h"
+#include "creds/token_refresh.h"
+#include "creds/user_store.h"
+#include "server/metrics.h"
+#include "translate/model_catalog.h"
+
+struct http_server;
+struct model_refresher;
+
+typedef struct app {
+    proxy_config *cfg;
+    cred_pool *pool;
+    user_store *users;
+    model_catalog *models;
+    metrics metrics;
+    refresh_config refresh_cfg;
+    token_refresher *refresher;
+    struct model_refresher *model_refresher;
+    struct http_server *server;
+    char upstream_base[512];    /* no trailing slash */
+    int64_t started_ms;         /* monotonic */
+    time_t started_at;          /* wall clock */
+    atomic_int stopping;        /* set at shutdown: waits in request threads end early */
+} app;
+
+/* Loads credentials and the user store, prepares everything. Returns 0 or -1 (message in err). */
+int app_init(app *a, proxy_config *cfg, char *err, size_t err_size);
+/* Starts the background threads and the HTTP daemon. Returns 0 or -1. */
+int app_start(app *a, char *err, size_t err_size);
+/* Port actually bound (useful with port 0). */
+int app_port(const app *a);
+/* Stops accepting, ends request threads within stop_deadline_ms (those still busy are left to
+ * the process exit), stops background threads. */
+void app_stop(app *a, int stop_deadline_ms);
+/* Only the HTTP part of app_stop (the process exit ends the background threads). */
+void app_stop_server(app *a, int stop_deadline_ms);
+void app_free(app *a);
+
+/* Reloads credentials.json and the user store (admin reload). */
+int app_reload_credentials(app *a, char *err, size_t err_size);
+
+#endif

@@ -1,0 +1,96 @@
+/* response.c: answering a request: JSON bodies, API-shaped errors, common headers; see request.h. */
+#include "server/request.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/router.h"
+
+const char *request_header(request_ctx *rq, const char *name)
+{
+    return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+const char *request_query(request_ctx *rq, const char *name)
+{
+    return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+cJSON *request_json_object(request_ctx *rq, api_error *err)
+{
+    if (!rq->body.len) {
+        api_error_set(err, 400, "invalid_request_error", "the request body is empty; JSON expected");
+        return NULL;
+    }
+    const char *end = NULL;
+    cJSON *j = cJSON_ParseWithLengthOpts(rq->body.data, rq->body.len, &end, 0);
+    if (!j) {
+        size_t at = end && end >= rq->body.data ? (size_t)(end - rq->body.data) : 0;
+        api_error_set(err, 400, "invalid_request_error", "the request body is not valid JSON (error near byte %zu)", at);
+        return NULL;
+    }
+    if (!cJSON_IsObject(j)) {
+        cJSON_Delete(j);
+        api_error_set(err, 400, "invalid_request_error", "the request body must be a JSON object");
+        return NULL;
+    }
+    return j;
+}
+
+void response_add_common_headers(request_ctx *rq, struct MHD_Response *response)
+{
+    MHD_add_response_header(response, "request-id", rq->request_id);
+    if (rq->route && rq->route->auth == ROUTE_AUTH_ADMIN)
+        MHD_add_response_header(response, "Cache-Control", "no-store");
+}
+
+enum MHD_Result respond_response(request_ctx *rq, int status, struct MHD_Response *response)
+{
+    if (!response)
+        return MHD_NO;
+    response_add_common_headers(rq, response);
+    rq->status = status;
+    enum MHD_Result r = MHD_queue_response(rq->conn, (unsigned int)status, response);
+    MHD_destroy_response(response);
+    return r;
+}
+
+enum MHD_Result respond_bytes(request_ctx *rq, int status, const char *content_type,
+                              const char *body, size_t len)
+{
+    struct MHD_Response *response =
+        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+    if (!response)
+        return MHD_NO;
+    if (content_type)
+        MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    return respond_response(rq, status, response);
+}
+
+enum MHD_Result respond_json(request_ctx *rq, int status, const void *cjson_item)
+{
+    char *text = cJSON_PrintUnformatted((const cJSON *)cjson_item);
+    if (!text)
+        return respond_error_msg(rq, 500, "api_error", "out of memory");
+    enum MHD_Result r = respond_bytes(rq, status, "application/json", text, strlen(text));
+    cJSON_free(text);
+    return r;
+}
+
+enum MHD_Result respond_error(request_ctx *rq, const api_error *err)
+{
+    char *text = rq->shape == API_OPENAI ? api_error_openai_json(err) : api_error_anthropic_json(err);
+    if (!text)
+        return MHD_NO;
+    enum MHD_Result r = respond_bytes(rq, err->status, "application/json", text, strlen(text));
+    cJSON_free(text);
+    return r;
+}
+
+enum MHD_Result respond_error_msg(request_ctx *rq, int status, const char *type, const char *msg)
+{
+    api_error e;
+    api_error_set(&e, status, type, "%s", msg);
+    return respond_error(rq, &e);
+}
