@@ -6,13 +6,20 @@
  * credentialsPath, upstreamUrl, authUrl, logLevel, logQueueBytes, logFlushMs, maxBodyBytes,
  * maxConnections, connectTimeoutMs, firstByteTimeoutMs, idleTimeoutMs, modelRefreshSeconds.
  * Environment: KIRO_CONFIG, KIRO_LISTEN, KIRO_API_KEY, KIRO_ADMIN_KEY, KIRO_CREDENTIALS,
- * KIRO_USER_CREDENTIALS, KIRO_UPSTREAM_URL, KIRO_AUTH_URL, KIRO_LOG_LEVEL, KIRO_REGION. */
+ * KIRO_USER_CREDENTIALS, KIRO_UPSTREAM_URL, KIRO_AUTH_URL, KIRO_LOG_LEVEL, KIRO_REGION; every
+ * other flag with a value has one too: KIRO_ + the flag in capitals, '-' as '_'
+ * (--max-retries <-> KIRO_MAX_RETRIES), and config.json also takes clientTimeoutSeconds,
+ * pingIntervalMs, maxRetries and retryBaseMs. Numbers are range-checked; errors name the flag,
+ * variable or field. On an error the config may be partly updated: callers exit. */
 #ifndef KIRO_CONFIG_H
 #define KIRO_CONFIG_H
 
 #include <stddef.h>
 
 #include "log/log.h"
+
+/* The proxy's version, printed by --version as "kiro-proxy <version>". */
+#define KIRO_PROXY_VERSION "1.0.0"
 
 typedef struct proxy_config {
     char host[256];             /* default 127.0.0.1 */
@@ -61,7 +68,9 @@ int config_from_args(proxy_config *c, int argc, char **argv, char *err, size_t e
 /* Writes the --help text. */
 void config_print_help(const char *program, void *stdio_file);
 
-/* Splits "HOST:PORT" / "[v6]:PORT" / ":PORT" / "PORT". Returns 0 or -1. */
+/* Splits "HOST:PORT" / "[v6]:PORT" / ":PORT" / "PORT". Returns 0 or -1. Without a host
+ * (":PORT", "PORT") host is set to 127.0.0.1: listening on every interface must be explicit.
+ * Port 0 is accepted (any free port). */
 int config_parse_listen(const char *text, char *host, size_t host_size, int *port);
 
 #endif

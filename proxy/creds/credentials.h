@@ -6,7 +6,14 @@
  * network call or a file write. Requests take a snapshot (cred_pool_acquire) and report the
  * outcome; the background refresher (token_refresh.h) does the network work without the lock.
  * Selection: enabled credentials with a token that is valid now, lowest priority value first,
- * round-robin among equals, skipping ones the caller already tried (failover). */
+ * round-robin among equals, skipping ones the caller already tried (failover). Tokens flagged
+ * by an upstream 401/403 are used only when nothing else is left.
+ * Persistence: cred_pool_save writes the known fields plus any unknown fields the file had;
+ * "disabled" is saved as the file said it: runtime disables (quota, dead refresh token) are
+ * not persisted, so a restart retries such credentials once. A save that would exceed
+ * CRED_FILE_MAX_BYTES (and so could not be loaded again) fails and keeps the old file. Saves
+ * and loads are serialised by a flag and a condition variable, never by holding the mutex
+ * across the file I/O. */
 #ifndef KIRO_CREDENTIALS_H
 #define KIRO_CREDENTIALS_H
 
@@ -96,5 +103,37 @@ cJSON *cred_pool_view_json(cred_pool *p);
 
 void credential_clear(credential *c);
 void cred_list_free(credential *list, size_t n);
+
+/* ---- Additions beyond the agreed interface ---- */
+
+/* Limits of one credentials file / pool. */
+#define CRED_FILE_MAX_BYTES (4u << 20)
+#define CRED_MAX_ENTRIES 1024
+/* Longest access token (it must fit cred_snapshot.access_token with its NUL), refresh token
+ * and profile ARN (it must fit cred_snapshot.profile_arn). */
+#define CRED_ACCESS_TOKEN_MAX 8191
+#define CRED_REFRESH_TOKEN_MAX 8192
+#define CRED_PROFILE_ARN_MAX 511
+
+/* 1 when s may travel in an HTTP header: printable ASCII without spaces or controls. */
+int cred_is_header_safe(const char *s);
+
+/* Checks that object is a credential the pool would accept (same rules as the file).
+ * Returns 0, or -1 with err naming the offending field. */
+int cred_validate_json(const cJSON *object, char *err, size_t err_size);
+
+/* Parses an expiresAt value: RFC 3339 string, or a number of epoch seconds or milliseconds
+ * (values above 1e11 are milliseconds); null or "" give 0 (unknown). Returns 0 or -1. */
+int cred_parse_expires_at(const cJSON *value, time_t *out);
+
+/* Like cred_pool_store_refresh / cred_pool_refresh_failed, but only applied when the pool still
+ * holds the credential the refresh was made from (`used`: same id and refresh token). A reload
+ * in the meantime may have put another account under that id; it must not receive these tokens
+ * or be disabled for the old one's failure. Return 0, or -1 when the credential changed. */
+int cred_pool_store_refresh_of(cred_pool *p, const credential *used, const char *access_token,
+                               const char *refresh_token, const char *profile_arn,
+                               time_t expires_at);
+int cred_pool_refresh_failed_of(cred_pool *p, const credential *used, const char *error,
+                                int dead);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "creds/credentials.h"
 
+/* Zero in any field below means its default. */
 typedef struct refresh_config {
     const char *auth_url;    /* base for both endpoints (tests); NULL = real hosts */
     int timeout_ms;          /* total per refresh call; default 15000 */
@@ -33,7 +34,8 @@ typedef struct refresh_result {
 void token_refresh_url(const refresh_config *cfg, const credential *c, char *out, size_t size);
 /* Request body for a credential (malloc'd JSON). */
 char *token_refresh_body(const credential *c);
-/* Parses a refresh response body. Returns 0, or -1 with result->error. */
+/* Parses a refresh response body into a zeroed (or cleared) result. Accepts camelCase fields
+ * and the OAuth snake_case spellings. Returns 0, or -1 with result->error. */
 int token_refresh_parse(const char *body, size_t len, refresh_result *result);
 /* One blocking refresh call (libcurl, bounded by the timeouts). Returns 0 or -1. */
 int token_refresh_once(const refresh_config *cfg, const credential *c, refresh_result *result);
@@ -51,5 +53,20 @@ void token_refresher_poke(token_refresher *r);
 void token_refresher_stop(token_refresher *r);
 /* Counters for /metrics. */
 void token_refresher_counts(token_refresher *r, long *refreshes, long *failures);
+
+/* ---- Additions beyond the agreed interface ---- */
+
+/* Largest refresh response body accepted. */
+#define REFRESH_RESPONSE_MAX (64 * 1024)
+/* Lifetime assumed when a refresh response carries no expiresIn. */
+#define REFRESH_DEFAULT_LIFETIME_S 3600
+
+/* 1 when the result says the refresh token itself is dead (HTTP 401, or HTTP 400 with
+ * invalid_grant / InvalidGrantException). */
+int token_refresh_is_dead(const refresh_result *r);
+/* Rounds the refresher has completed (a round = one pass over the due credentials). */
+long token_refresher_round_count(token_refresher *r);
+/* Waits until at least `rounds` rounds completed. Returns 0, or -1 after timeout_ms. */
+int token_refresher_wait_rounds(token_refresher *r, long rounds, int timeout_ms);
 
 #endif

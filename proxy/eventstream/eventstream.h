@@ -57,11 +57,16 @@ typedef int (*es_message_fn)(void *user, const es_message *message);
 
 typedef struct es_decoder es_decoder;
 
+/* max_frame_bytes 0 means ES_DEFAULT_MAX_FRAME. NULL when out of memory. */
 es_decoder *es_decoder_new(size_t max_frame_bytes);
 void es_decoder_free(es_decoder *d);
-/* Decodes every complete frame in data (plus what was buffered), calling fn for each. */
+/* Decodes every complete frame in data (plus what was buffered), calling fn for each.
+ * Returns ES_OK, ES_STOPPED, or an ES_ERR_* code. Errors are sticky: later feeds return
+ * ES_ERR_FAILED. A stop is final too: the rest of data is dropped and later feeds return
+ * ES_STOPPED without calling fn. */
 int es_decoder_feed(es_decoder *d, const void *data, size_t len, es_message_fn fn, void *user);
-/* Call at end of stream: ES_OK when no partial frame is buffered, else ES_ERR_TRUNCATED. */
+/* Call at end of stream: ES_OK when no partial frame is buffered, else ES_ERR_TRUNCATED
+ * (ES_ERR_FAILED after an earlier error). */
 int es_decoder_finish(es_decoder *d);
 /* Bytes buffered in an incomplete frame. */
 size_t es_decoder_pending(const es_decoder *d);
@@ -70,10 +75,13 @@ const char *es_strerror(int code);
 uint32_t es_crc32(uint32_t crc, const void *data, size_t len);
 
 /* Appends one frame with string headers ":message-type", ":event-type" (or
- * ":exception-type" when message_type is "exception"), ":content-type" application/json. */
+ * ":exception-type" when message_type is "exception", ":error-code" when it is "error"),
+ * ":content-type" application/json. Returns ES_OK or an ES_ERR_* code; on error out is left
+ * as it was. */
 int es_encode_event(kbuf *out, const char *message_type, const char *event_type,
                     const void *payload, size_t payload_len);
-/* Appends one frame with arbitrary headers (tests: every header type). */
+/* Appends one frame with arbitrary headers (tests: every header type). Types 6/7 take
+ * str/str_len, type 9 takes 16 bytes in str (str_len 16), the others num. */
 int es_encode_frame(kbuf *out, const es_header *headers, size_t header_count,
                     const void *payload, size_t payload_len);
 

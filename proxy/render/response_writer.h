@@ -41,13 +41,18 @@ typedef struct rw_options {
 
 typedef struct response_writer response_writer;
 
+/* model and message_id are copied; tool_name_map is consulted while events arrive and must
+ * outlive the writer. NULL on an unknown format or out of memory. */
 response_writer *rw_new(const rw_options *options);
 void rw_free(response_writer *w);
 
-/* Streams: the opening events (message_start / first chunk with the role). JSON: nothing. */
+/* Streams: the opening events (message_start + ping / first chunk with the role). JSON:
+ * nothing. rw_event() calls it itself when it was not called. */
 int rw_begin(response_writer *w, kbuf *out);
 /* One upstream event. Returns 0, or -1 on an event that makes the response invalid (e.g. an
- * exception other than ContentLengthExceeded); the caller then calls rw_fail(). */
+ * exception other than ContentLengthExceeded, or output over the writer's limits); the caller
+ * then calls rw_fail(). Also -1 after the response ended (finish or fail). Tool fragments for
+ * a tool call whose block was already closed are dropped. */
 int rw_event(response_writer *w, const kiro_event *ev, kbuf *out);
 /* After rw_event() returned -1: the error to report (status, type, message). */
 const api_error *rw_last_error(const response_writer *w);
@@ -58,7 +63,10 @@ int rw_ping(response_writer *w, kbuf *out);
  * error, and the caller reports it through rw_fail(). */
 int rw_finish(response_writer *w, kbuf *out);
 /* The upstream failed. Streams: "event: error" (Anthropic) or an error chunk (OpenAI);
- * JSON: the error object in the API's shape (the caller sends it with err->status). */
+ * JSON: the error object in the API's shape (the caller sends it with err->status). A stream
+ * for which rw_started() is still 0 also gets the plain JSON error object, since the caller
+ * can still answer with err->status. err NULL means rw_last_error(). The message is made
+ * valid UTF-8. Returns -1 (writing nothing) when the response already ended. */
 int rw_fail(response_writer *w, const api_error *err, kbuf *out);
 
 /* Usage as known so far (after finish: final). */

@@ -10,6 +10,8 @@
 #include <stddef.h>
 
 #define MODEL_ID_SIZE 64
+/* Most entries a catalogue holds; longer upstream lists are cut. */
+#define MODEL_CATALOG_MAX 256
 
 typedef struct model_info {
     char id[MODEL_ID_SIZE];   /* e.g. claude-sonnet-4.5; also the Kiro modelId */
@@ -36,6 +38,12 @@ size_t model_catalog_snapshot(model_catalog *c, model_info **out);
  * Returns -1 for an unknown model family. */
 int model_catalog_resolve(model_catalog *c, const char *client_name, char *kiro_id,
                           size_t kiro_id_size, int *thinking);
+
+/* Like model_catalog_resolve, but copies the whole catalogue entry (id, output limit, ...).
+ * Resolution order: exact id (case-insensitive), normalised name, newest model of the same
+ * Claude family. Returns 0, or -1 for an unknown model. */
+int model_catalog_resolve_info(model_catalog *c, const char *client_name, model_info *out,
+                               int *thinking);
 
 /* Pure name normalisation (no catalogue): lower-case, strip "-thinking", dates ("-20250929")
  * and "-latest", digit-hyphen-digit version to a dot ("4-5" -> "4.5"). Returns 0, or -1 when

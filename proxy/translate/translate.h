@@ -8,7 +8,10 @@
  * and tool blocks without tool definitions turned into text, tool names <= 64 characters,
  * generated descriptions for empty ones, long descriptions capped, additionalProperties
  * dropped from schemas, history omitted when empty, bodies over the upstream limit refused.
- * Everything sized by the client is bounded; a bad request yields an api_error, never a crash. */
+ * Everything sized by the client is bounded; a bad request yields an api_error, never a crash.
+ * The documented choices live next to the code that makes them: limits and placeholder texts in
+ * translate_limits.h, block handling (unknown blocks ignored) in message_blocks.h, the OpenAI
+ * side (image URLs refused, broken tool arguments -> {}) in openai_parts.h. */
 #ifndef KIRO_TRANSLATE_H
 #define KIRO_TRANSLATE_H
 

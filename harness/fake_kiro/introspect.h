@@ -1,0 +1,25 @@
+/* introspect.h: the /__fake/ endpoints through which tests steer and observe fake-kiro.
+ *
+ *   GET  /__fake/stats         counters (see stats.h)
+ *   GET  /__fake/faults        every setting under its JSON name
+ *   POST /__fake/faults        merge {"name":value,...} into the settings; answers the result
+ *   POST /__fake/reset         faults off, behaviour back to the command line, counters zeroed,
+ *                              last request forgotten
+ *   GET  /__fake/last-request  {"method","path","headers":{...},"body_bytes","body"} of the last
+ *                              generateAssistantResponse (404 before the first one)
+ * They need no Authorization: they belong to the test, not to the emulated service. */
+#ifndef FAKE_KIRO_INTROSPECT_H
+#define FAKE_KIRO_INTROSPECT_H
+
+#include <microhttpd.h>
+
+#include "app.h"
+#include "request.h"
+
+enum MHD_Result fk_handle_fake_stats(fk_app *app, struct MHD_Connection *c, fk_request *req);
+enum MHD_Result fk_handle_fake_faults(fk_app *app, struct MHD_Connection *c, fk_request *req);
+enum MHD_Result fk_handle_fake_reset(fk_app *app, struct MHD_Connection *c, fk_request *req);
+enum MHD_Result fk_handle_fake_last_request(fk_app *app, struct MHD_Connection *c,
+                                            fk_request *req);
+
+#endif
