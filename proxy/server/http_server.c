@@ -35,7 +35,7 @@ struct http_server {
 };
 
 /* libmicrohttpd's own diagnostics go through the logger, never straight to fd 2. */
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
     char text[512];

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -82,16 +83,38 @@ int stack_start(test_stack *s, const stack_options *o)
     return -1;
 }
 
-void stack_stop(test_stack *s)
+/* On a failed stop, the end of the proxy's output is what explains it (sanitizer reports). */
+static void dump_log_tail(const char *path)
 {
-    if (s->proxy_pid > 0)
-        tp_stop(s->proxy_pid, 5000);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, size > 8192 ? size - 8192 : 0, SEEK_SET);
+    char buf[8193];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    fprintf(stderr, "---- end of %s ----\n%s\n----\n", path, buf);
+}
+
+int stack_stop(test_stack *s)
+{
+    int rc = -1;
+    if (s->proxy_pid > 0) {
+        int st = tp_stop(s->proxy_pid, 5000);
+        rc = WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+    }
     if (s->fake_pid > 0)
         tp_stop(s->fake_pid, 5000);
     s->proxy_pid = s->fake_pid = 0;
+    if (rc != 0 && s->proxy_log_path[0])
+        dump_log_tail(s->proxy_log_path);
     if (s->dir[0])
         tp_remove_dir(s->dir);
     s->dir[0] = '\0';
+    return rc;
 }
 
 int stack_request_h(test_stack *s, const char *method, const char *path, const char *body,

@@ -33,7 +33,9 @@ typedef struct stack_options {
 
 /* Starts both processes and waits until the proxy answers /health. Returns 0 or -1. */
 int stack_start(test_stack *s, const stack_options *o);
-void stack_stop(test_stack *s);
+/* Stops both processes. Returns 0 when the proxy exited by itself with status 0 after SIGTERM
+ * (a sanitizer report or a crash makes it non-zero), -1 otherwise. */
+int stack_stop(test_stack *s);
 
 /* Request to the proxy: path relative to its URL, API key header added when with_key. */
 int stack_request(test_stack *s, const char *method, const char *path, const char *body,

@@ -1,0 +1,53 @@
+/* child_process.h: the child under test, in a process group of its own, and its certain end.
+ *
+ * The child is started with posix_spawn in a new process group (so a single kill reaches every
+ * process it starts), stdin on /dev/null, stdout/stderr on the given pipe ends, and default
+ * signal dispositions (the harness ignores SIGPIPE; an ignored signal would survive exec).
+ * Ending it is always the same sequence: SIGTERM to the group, up to a grace period for the
+ * leader, then SIGKILL to the group, then reaping: the leader and, on Linux where the harness
+ * makes itself a child subreaper, every orphaned member of the group as well.
+ * The struct is shared with the watchdog thread; its lock guards pid/exit bookkeeping. */
+#ifndef STALLCHECK_CHILD_PROCESS_H
+#define STALLCHECK_CHILD_PROCESS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef struct child_process {
+    pthread_mutex_t lock;
+    pid_t pid;            /* 0 before spawn */
+    pid_t pgid;           /* == pid: the child leads its own group */
+    bool reaped;          /* the leader's exit status is in wait_status */
+    int wait_status;
+    bool term_sent;
+    bool kill_sent;
+    bool exited_before_term; /* the leader was gone before the harness signalled it */
+    bool term_ignored;    /* still alive after SIGTERM + grace: needed SIGKILL */
+    int orphans_reaped;   /* other group members reaped (Linux subreaper) */
+} child_process;
+
+void child_init(child_process *c);
+void child_destroy(child_process *c);
+/* Asks the kernel to re-parent orphaned descendants to this process so that they can be
+ * reaped too (Linux PR_SET_CHILD_SUBREAPER; a no-op elsewhere). */
+void child_adopt_orphans(void);
+/* Starts argv (PATH is searched) with envp. Returns 0 or -1 with a reason in err. */
+int child_spawn(child_process *c, char *const argv[], char *const envp[], int stdout_fd,
+                int stderr_fd, char *err, size_t err_size);
+/* Reaps the leader if it has exited. True when it is gone (now or before). Never blocks. */
+bool child_has_exited(child_process *c);
+/* SIGTERM to the group, grace_ms for the leader, SIGKILL to the group, reap everything
+ * (bounded). Safe to call more than once and concurrently with child_kill_now. */
+void child_terminate(child_process *c, long grace_ms);
+/* SIGKILL to the group at once and a bounded reap: the watchdog's path. */
+void child_kill_now(child_process *c);
+/* "exited with status 3", "killed by signal 9 (SIGKILL)", "running" ... */
+void child_describe_exit(child_process *c, char *out, size_t out_size);
+/* Exit code / signal of the leader, or -1 when not applicable. */
+int child_exit_code(child_process *c);
+int child_exit_signal(child_process *c);
+const char *child_signal_name(int sig);
+
+#endif

@@ -1,0 +1,285 @@
+/* report_json.c: the machine-readable result (--json); see report.h.
+ *
+ * Contract fields (tests and CI gates depend on them): verdict, cause, pipe.capacity,
+ * pipe.pending, probes[] (method, path, status, latency_ms, bytes, timed_out, round),
+ * threads[] (tid, name, state, wchan, syscall), recovered, reader, trigger, child.pid,
+ * child.exit, os, kernel. Everything else is additional detail. Unknown numbers are null. */
+#include "report.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "version.h"
+
+static void add_number_or_null(cJSON *obj, const char *name, long long value, bool known)
+{
+    if (known)
+        cJSON_AddNumberToObject(obj, name, (double)value);
+    else
+        cJSON_AddNullToObject(obj, name);
+}
+
+static void add_string_or_null(cJSON *obj, const char *name, const char *value)
+{
+    if (value && *value)
+        cJSON_AddStringToObject(obj, name, value);
+    else
+        cJSON_AddNullToObject(obj, name);
+}
+
+static cJSON *pipe_object(const pipe_figures *p)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", p->name);
+    cJSON_AddNumberToObject(o, "capacity", (double)p->capacity);
+    add_number_or_null(o, "pending", p->pending, p->pending >= 0);
+    cJSON_AddBoolToObject(o, "full", p->full);
+    if (p->has_room >= 0)
+        cJSON_AddBoolToObject(o, "writable", p->has_room == 1);
+    else
+        cJSON_AddNullToObject(o, "writable");
+    add_number_or_null(o, "requested", p->requested, p->requested > 0);
+    add_string_or_null(o, "capacity_source", p->capacity_source);
+    add_number_or_null(o, "scratch_capacity", p->scratch_capacity, p->scratch_capacity > 0);
+    add_number_or_null(o, "pending_after_trigger", p->pending_after_trigger, p->pending_after_trigger >= 0);
+    add_number_or_null(o, "pending_after_recovery", p->pending_after_recovery, p->pending_after_recovery >= 0);
+    cJSON_AddNumberToObject(o, "inode", (double)p->inode);
+    return o;
+}
+
+static cJSON *probe_object(const probe_result *p, const char *phase)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "round", p->round);
+    cJSON_AddStringToObject(o, "phase", phase);
+    cJSON_AddStringToObject(o, "method", p->method);
+    cJSON_AddStringToObject(o, "path", p->path);
+    add_number_or_null(o, "status", p->status, p->status > 0);
+    cJSON_AddNumberToObject(o, "latency_ms", (double)p->latency_ms);
+    cJSON_AddNumberToObject(o, "bytes", (double)p->bytes);
+    cJSON_AddBoolToObject(o, "timed_out", p->timed_out);
+    add_string_or_null(o, "error", p->error);
+    return o;
+}
+
+static cJSON *thread_object(const thread_evidence *t)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "pid", t->pid);
+    cJSON_AddNumberToObject(o, "tid", t->tid);
+    cJSON_AddStringToObject(o, "name", t->name);
+    cJSON_AddStringToObject(o, "state", t->state);
+    add_string_or_null(o, "wchan", t->wchan);
+    cJSON_AddStringToObject(o, "syscall", t->syscall);
+    add_number_or_null(o, "syscall_nr", t->syscall_nr, t->syscall_nr >= 0);
+    add_number_or_null(o, "fd", t->fd, t->fd >= 0);
+    add_string_or_null(o, "fd_target", t->fd_target);
+    cJSON_AddBoolToObject(o, "on_log_pipe", t->on_log_pipe);
+    cJSON_AddStringToObject(o, "role", thread_role_name(t->role));
+    cJSON_AddNumberToObject(o, "samples", t->samples);
+    return o;
+}
+
+static cJSON *reader_object(const stall_result *r)
+{
+    const stall_options *o = r->options;
+    cJSON *obj = cJSON_CreateObject();
+    cJSON_AddStringToObject(obj, "mode", options_reader_name(o->reader));
+    cJSON_AddStringToObject(obj, "spec", o->reader_spec);
+    unsigned long long bytes = 0;
+    for (size_t i = 0; i < r->pipe_count; i++)
+        bytes += r->readers[i].bytes_read;
+    /* what the mode itself read; the recovery drain's bytes are reported under recovery */
+    cJSON_AddNumberToObject(obj, "bytes_read",
+                            (double)(r->recovery_snapshot_taken ? r->reader_bytes_before_recovery : bytes));
+    if (o->reader == READER_SCANNER) {
+        const reader_snapshot *sn = &r->readers[0];
+        for (size_t i = 0; i < r->pipe_count; i++)
+            if (r->readers[i].scanner_stopped)
+                sn = &r->readers[i];
+        cJSON_AddNumberToObject(obj, "line_limit", (double)o->reader_arg);
+        cJSON_AddBoolToObject(obj, "stopped", sn->scanner_stopped);
+        cJSON_AddNumberToObject(obj, "lines", (double)sn->lines);
+        /* the overlong line: at least line_limit bytes; its full length once drained past it */
+        add_number_or_null(obj, "stop_line_bytes", (long long)sn->stop_line_bytes,
+                           sn->scanner_stopped && sn->stop_line_complete);
+        add_number_or_null(obj, "stop_line_bytes_read_by_scanner", (long long)o->reader_arg,
+                           sn->scanner_stopped);
+    }
+    if (o->reader == READER_SLOW)
+        cJSON_AddNumberToObject(obj, "bytes_per_sec", (double)o->reader_arg);
+    return obj;
+}
+
+static cJSON *trigger_object(const stall_result *r)
+{
+    const trigger_figures *t = &r->trigger;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "enabled", t->enabled);
+    if (!t->enabled)
+        return o;
+    add_string_or_null(o, "method", t->method);
+    add_string_or_null(o, "path", t->path);
+    cJSON_AddNumberToObject(o, "body_bytes", (double)t->body_bytes);
+    cJSON_AddNumberToObject(o, "flood", (double)t->flood);
+    cJSON_AddNumberToObject(o, "sent", (double)t->sent);
+    cJSON_AddNumberToObject(o, "answered", (double)t->answered);
+    cJSON_AddNumberToObject(o, "timed_out", (double)t->timed_out);
+    add_number_or_null(o, "last_status", t->last_status, t->last_status > 0);
+    cJSON_AddNumberToObject(o, "last_latency_ms", (double)t->last_latency_ms);
+    cJSON_AddNumberToObject(o, "last_bytes", (double)t->last_bytes);
+    add_string_or_null(o, "last_error", t->last_error);
+    const char *flood_stop = t->stopped_pipe_full ? "pipe-full" : t->stopped_no_answer ? "no-answer" : NULL;
+    add_string_or_null(o, "flood_stopped_because", flood_stop);
+    add_string_or_null(o, "probing_started_because", t->probing_started_because);
+    cJSON_AddNumberToObject(o, "wait_ms", (double)t->wait_ms);
+    return o;
+}
+
+static cJSON *child_object(const stall_result *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_number_or_null(o, "pid", r->child_pid, r->child_pid > 0);
+    cJSON_AddStringToObject(o, "exit", r->child_exit);
+    add_number_or_null(o, "exit_code", r->child_exit_code, r->child_exit_code >= 0);
+    add_number_or_null(o, "exit_signal", r->child_exit_signal, r->child_exit_signal >= 0);
+    cJSON_AddBoolToObject(o, "sigterm_ignored", r->child_term_ignored);
+    cJSON_AddBoolToObject(o, "died_during_run", r->child_died_during_run);
+    cJSON_AddNumberToObject(o, "orphans_reaped", r->orphans_reaped);
+    cJSON *cmd = cJSON_AddArrayToObject(o, "command");
+    for (char **p = r->command; p && *p; p++)
+        cJSON_AddItemToArray(cmd, cJSON_CreateString(*p));
+    add_string_or_null(o, "output_tail", r->output_tail);
+    return o;
+}
+
+static cJSON *config_object(const stall_result *r)
+{
+    const stall_options *o = r->options;
+    cJSON *c = cJSON_CreateObject();
+    cJSON_AddStringToObject(c, "host", o->host);
+    add_number_or_null(c, "port", r->port, r->port > 0);
+    cJSON_AddStringToObject(c, "ready", o->ready_path);
+    cJSON_AddNumberToObject(c, "startup_ms", (double)o->startup_ms);
+    cJSON_AddNumberToObject(c, "pipe_size", (double)o->pipe_size);
+    cJSON_AddBoolToObject(c, "separate_pipes", o->separate_pipes);
+    cJSON_AddNumberToObject(c, "rounds", (double)o->rounds);
+    cJSON_AddNumberToObject(c, "deadline_ms", (double)o->deadline_ms);
+    cJSON_AddNumberToObject(c, "trigger_timeout_ms", (double)o->trigger_timeout_ms);
+    cJSON_AddNumberToObject(c, "kill_grace_ms", (double)o->kill_grace_ms);
+    cJSON_AddNumberToObject(c, "timeout_s", (double)o->timeout_s);
+    cJSON_AddNumberToObject(c, "settle_ms", (double)o->settle_ms);
+    return c;
+}
+
+static const char *expect_name(expectation e)
+{
+    switch (e) {
+    case EXPECT_RESPONSIVE: return "responsive";
+    case EXPECT_STALLED: return "stalled";
+    case EXPECT_NONE: break;
+    }
+    return NULL;
+}
+
+char *report_json_text(const stall_result *r)
+{
+    cJSON *root = cJSON_CreateObject();
+    if (!root)
+        return NULL;
+    cJSON_AddStringToObject(root, "stallcheck_version", STALLCHECK_VERSION);
+    cJSON_AddStringToObject(root, "verdict", r->verdict);
+    add_string_or_null(root, "cause", r->cause);
+    add_string_or_null(root, "cause_detail", r->cause_detail);
+    add_string_or_null(root, "error", r->error);
+    add_string_or_null(root, "expect", expect_name(r->options->expect));
+    cJSON_AddBoolToObject(root, "expect_met", r->expect_met);
+    cJSON_AddNumberToObject(root, "exit_code", r->exit_code);
+    cJSON_AddStringToObject(root, "os", r->os);
+    cJSON_AddStringToObject(root, "kernel", r->kernel);
+    cJSON_AddStringToObject(root, "arch", r->arch);
+    cJSON_AddNumberToObject(root, "duration_ms", (double)r->duration_ms);
+    cJSON_AddItemToObject(root, "config", config_object(r));
+
+    if (r->pipe_count > 0) {
+        cJSON_AddItemToObject(root, "pipe", pipe_object(&r->pipes[r->main_pipe]));
+    } else {
+        cJSON *p = cJSON_AddObjectToObject(root, "pipe");
+        cJSON_AddNullToObject(p, "capacity");
+        cJSON_AddNullToObject(p, "pending");
+    }
+    cJSON *pipes = cJSON_AddArrayToObject(root, "pipes");
+    for (size_t i = 0; i < r->pipe_count; i++)
+        cJSON_AddItemToArray(pipes, pipe_object(&r->pipes[i]));
+
+    cJSON_AddItemToObject(root, "reader", reader_object(r));
+    cJSON_AddItemToObject(root, "trigger", trigger_object(r));
+
+    cJSON *probes = cJSON_AddArrayToObject(root, "probes");
+    for (size_t i = 0; i < r->probe_count; i++)
+        cJSON_AddItemToArray(probes, probe_object(&r->probes[i], "probe"));
+
+    cJSON *threads = cJSON_AddArrayToObject(root, "threads");
+    for (size_t i = 0; i < r->threads.count; i++)
+        cJSON_AddItemToArray(threads, thread_object(&r->threads.threads[i]));
+    cJSON *ev = cJSON_AddObjectToObject(root, "evidence");
+    add_string_or_null(ev, "source", r->threads.source);
+    cJSON_AddNumberToObject(ev, "samples", r->threads.samples_taken);
+    cJSON_AddNumberToObject(ev, "processes", r->threads.processes);
+    cJSON_AddNumberToObject(ev, "log_pipe_writers", (double)r->threads.log_writers);
+    cJSON_AddNumberToObject(ev, "lock_waiters", (double)r->threads.lock_waiters);
+    add_string_or_null(ev, "note", r->threads.note);
+
+    if (r->recovery_run)
+        cJSON_AddBoolToObject(root, "recovered", r->recovered);
+    else
+        cJSON_AddNullToObject(root, "recovered");
+    cJSON *recovery = cJSON_AddObjectToObject(root, "recovery");
+    cJSON_AddBoolToObject(recovery, "run", r->recovery_run);
+    if (r->recovery_snapshot_taken) {
+        unsigned long long total = 0;
+        for (size_t i = 0; i < r->pipe_count; i++)
+            total += r->readers[i].bytes_read;
+        cJSON_AddNumberToObject(recovery, "drained_bytes", (double)(total - r->reader_bytes_before_recovery));
+    }
+    cJSON *rprobes = cJSON_AddArrayToObject(recovery, "probes");
+    for (size_t i = 0; i < r->recovery_count; i++)
+        cJSON_AddItemToArray(rprobes, probe_object(&r->recovery_probes[i], "recovery"));
+
+    cJSON_AddItemToObject(root, "child", child_object(r));
+
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    return text;
+}
+
+int report_write_json(const char *path, const stall_result *r)
+{
+    char *text = report_json_text(r);
+    if (!text)
+        return -1;
+    size_t tmp_len = strlen(path) + 32;
+    char *tmp = malloc(tmp_len);
+    if (!tmp) {
+        free(text);
+        return -1;
+    }
+    snprintf(tmp, tmp_len, "%s.tmp.%ld", path, (long)getpid());
+    int rc = -1;
+    FILE *f = fopen(tmp, "w");
+    if (f) {
+        bool ok = fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+        ok = (fclose(f) == 0) && ok;
+        if (ok && rename(tmp, path) == 0)
+            rc = 0;
+        else
+            unlink(tmp);
+    }
+    free(tmp);
+    free(text);
+    return rc;
+}

@@ -1,0 +1,143 @@
+/* watchdog.c: the run-time bound and the signal path; see watchdog.h. */
+#include "watchdog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "platform/platform.h"
+#include "util/clock.h"
+
+/* The one piece of process-wide state: where the signal handler writes. Set by watchdog_start,
+ * reset by watchdog_stop. */
+static volatile sig_atomic_t signal_pipe_fd = -1;
+
+static void on_signal(int sig)
+{
+    int fd = signal_pipe_fd;
+    if (fd >= 0) {
+        unsigned char byte = (unsigned char)sig;
+        ssize_t ignored = write(fd, &byte, 1);
+        (void)ignored;
+    }
+}
+
+static void set_handlers(void (*handler)(int))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+static void write_error_json(const char *path, const char *reason, int child_pid)
+{
+    if (!path)
+        return;
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return;
+    /* reason is one of the fixed texts below: no escaping needed */
+    fprintf(f,
+            "{\n  \"verdict\": \"error\",\n  \"error\": \"%s\",\n  \"cause\": null,\n"
+            "  \"child\": {\"pid\": %d, \"exit\": \"killed by the watchdog\"}\n}\n",
+            reason, child_pid);
+    fclose(f);
+}
+
+static void *watchdog_thread(void *arg)
+{
+    watchdog *w = arg;
+    platform_set_thread_name("stall-watchdog");
+    int64_t deadline = clock_monotonic_ms() + w->timeout_s * 1000;
+    int sig = 0;
+    for (;;) {
+        int64_t left = deadline - clock_monotonic_ms();
+        if (left <= 0)
+            break;
+        struct pollfd pfd = { w->wake[0], POLLIN, 0 };
+        int n = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n > 0) {
+            unsigned char byte = 0;
+            if (read(w->wake[0], &byte, 1) == 1 && byte == 0)
+                return NULL; /* watchdog_stop: the run ended normally */
+            sig = byte;
+            break;
+        }
+    }
+
+    atomic_store(&w->fired, true);
+    char reason[160];
+    if (sig)
+        snprintf(reason, sizeof reason, "interrupted by signal %d: the child process group was killed", sig);
+    else
+        snprintf(reason, sizeof reason,
+                 "watchdog: the run exceeded --timeout %ld s; the child process group was killed",
+                 w->timeout_s);
+    fprintf(stderr, "stallcheck: %s\n", reason);
+    pthread_mutex_lock(&w->child->lock);
+    int pid = (int)w->child->pid;
+    pthread_mutex_unlock(&w->child->lock);
+    child_kill_now(w->child);
+    write_error_json(w->json_path, sig ? "interrupted by a signal" : "watchdog timeout", pid);
+    fflush(NULL);
+    _exit(2);
+}
+
+bool watchdog_has_fired(watchdog *w)
+{
+    return w->running && atomic_load(&w->fired);
+}
+
+void watchdog_wait_for_exit(watchdog *w)
+{
+    pthread_join(w->thread, NULL); /* the watchdog thread ends the process with _exit(2) */
+    _exit(2);
+}
+
+int watchdog_start(watchdog *w, long timeout_s, child_process *child, const char *json_path)
+{
+    memset(w, 0, sizeof *w);
+    atomic_store(&w->fired, false);
+    w->timeout_s = timeout_s;
+    w->child = child;
+    w->json_path = json_path;
+    if (pipe(w->wake) != 0)
+        return -1;
+    for (int i = 0; i < 2; i++)
+        fcntl(w->wake[i], F_SETFD, FD_CLOEXEC);
+    fcntl(w->wake[1], F_SETFL, O_NONBLOCK);
+    if (pthread_create(&w->thread, NULL, watchdog_thread, w) != 0) {
+        close(w->wake[0]);
+        close(w->wake[1]);
+        return -1;
+    }
+    w->running = true;
+    signal_pipe_fd = w->wake[1];
+    set_handlers(on_signal);
+    return 0;
+}
+
+void watchdog_stop(watchdog *w)
+{
+    if (!w->running)
+        return;
+    set_handlers(SIG_DFL);
+    signal_pipe_fd = -1;
+    unsigned char zero = 0;
+    ssize_t ignored = write(w->wake[1], &zero, 1);
+    (void)ignored;
+    pthread_join(w->thread, NULL);
+    close(w->wake[0]);
+    close(w->wake[1]);
+    w->running = false;
+}
