@@ -4,8 +4,8 @@
  * LABEL is "build|scenario|expected" (expected: stalled or responsive). Prints one row per
  * report (verdict, cause, probe p50 and max latency, pipe pending/capacity, dropped log lines,
  * recovery) and exits 0 only when every verdict matches its expectation. The dropped-lines
- * figure comes from the /health body stallcheck collected while the fault lasted ("-" when the
- * server could not answer, which is itself the finding). */
+ * figure (and the lines still queued) comes from the /health body stallcheck collected while the
+ * fault lasted ("-" when the server could not answer, which is itself the finding). */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@
 
 typedef struct row {
     char build[64], scenario[64], expected[16];
-    char verdict[16], cause[40], dropped[32], recovered[8];
+    char verdict[16], cause[40], dropped[48], recovered[8];
     double p50, max;
     long pending, capacity;
     int timeouts, probes;
@@ -72,7 +72,8 @@ static void dropped_lines(const cJSON *report, char *out, size_t size)
         cJSON *j = body ? cJSON_Parse(body) : NULL;
         const cJSON *logger = j ? cJSON_GetObjectItemCaseSensitive(j, "logger") : NULL;
         if (logger) {
-            snprintf(out, size, "%.0f", num(logger, "lines_dropped", 0));
+            snprintf(out, size, "%.0f (%.0f queued)", num(logger, "lines_dropped", 0),
+                     num(logger, "lines_queued", 0));
             cJSON_Delete(j);
             return;
         }
@@ -151,8 +152,8 @@ int main(int argc, char **argv)
     const char *head[] = {"build", "scenario", "verdict", "cause", "probes timed out",
                           "p50 ms", "max ms", "pipe pending/capacity", "log lines dropped",
                           "recovered", "as expected"};
-    printf("%-34s %-16s %-10s %-22s %-9s %8s %8s %-15s %-8s %-9s %s\n", head[0], head[1], head[2],
-           head[3], "timeouts", head[5], head[6], "pipe", "dropped", head[9], "ok");
+    printf("%-30s %-12s %-10s %-18s %-8s %7s %7s %-12s %-20s %-9s %s\n", head[0], head[1], head[2],
+           head[3], "timeouts", head[5], head[6], "pipe", "log dropped", head[9], "ok");
     FILE *md = markdown ? fopen(markdown, "w") : NULL;
     if (md) {
         fprintf(md, "| %s |", head[0]);
@@ -168,7 +169,7 @@ int main(int argc, char **argv)
         char pipe[40], timeouts[24];
         snprintf(pipe, sizeof pipe, "%ld/%ld", r->pending, r->capacity);
         snprintf(timeouts, sizeof timeouts, "%d/%d", r->timeouts, r->probes);
-        printf("%-34s %-16s %-10s %-22s %-9s %8.1f %8.1f %-15s %-8s %-9s %s\n", r->build,
+        printf("%-30s %-12s %-10s %-18s %-8s %7.0f %7.0f %-12s %-20s %-9s %s\n", r->build,
                r->scenario, r->verdict, r->cause, timeouts, r->p50, r->max, pipe, r->dropped,
                r->recovered, r->ok ? "yes" : "NO");
         if (md)

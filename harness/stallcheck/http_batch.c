@@ -35,10 +35,17 @@ void http_global_cleanup(void)
 
 static size_t count_body(char *data, size_t size, size_t nmemb, void *user)
 {
-    (void)data;
     http_call *call = user;
-    call->bytes += (unsigned long long)(size * nmemb);
-    return size * nmemb;
+    size_t n = size * nmemb;
+    call->bytes += (unsigned long long)n;
+    if (call->body_out && call->body_out_cap > call->body_out_len + 1) {
+        size_t room = call->body_out_cap - call->body_out_len - 1;
+        size_t take = n < room ? n : room;
+        memcpy(call->body_out + call->body_out_len, data, take);
+        call->body_out_len += take;
+        call->body_out[call->body_out_len] = '\0';
+    }
+    return n;
 }
 
 static size_t count_header(char *data, size_t size, size_t nmemb, void *user)

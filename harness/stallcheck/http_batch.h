@@ -24,6 +24,9 @@ typedef struct http_call {
     const string_list *headers;       /* "Name: value", may be NULL */
     const string_list *extra_headers; /* a second list (e.g. trigger-only), may be NULL */
     long deadline_ms;
+    char *body_out;            /* when not NULL: the response body is kept here (NUL-terminated) */
+    size_t body_out_cap;       /* size of body_out; longer bodies are cut */
+    size_t body_out_len;
 
     /* result */
     bool answered;             /* an HTTP status line came back */

@@ -19,7 +19,7 @@
 enum option_id {
     OPT_HELP, OPT_VERSION, OPT_QUIET, OPT_HOST, OPT_PORT, OPT_READY, OPT_STARTUP_MS,
     OPT_PIPE_SIZE, OPT_SEPARATE_PIPES, OPT_READER, OPT_TRIGGER, OPT_TRIGGER_BODY,
-    OPT_TRIGGER_BYTES, OPT_TRIGGER_HEADER, OPT_TRIGGER_TIMEOUT_MS, OPT_FLOOD, OPT_PROBE,
+    OPT_TRIGGER_BYTES, OPT_TRIGGER_HEADER, OPT_TRIGGER_TIMEOUT_MS, OPT_FLOOD, OPT_PROBE, OPT_COLLECT,
     OPT_HEADER, OPT_ROUNDS, OPT_DEADLINE_MS, OPT_EXPECT, OPT_KILL_GRACE_MS, OPT_TIMEOUT,
     OPT_SETTLE_MS, OPT_JSON, OPT_JUNIT, OPT_ENV
 };
@@ -49,6 +49,7 @@ static const option_spec option_table[] = {
     { "trigger-timeout-ms", 0, true, OPT_TRIGGER_TIMEOUT_MS },
     { "flood", 0, true, OPT_FLOOD },
     { "probe", 0, true, OPT_PROBE },
+    { "collect", 0, true, OPT_COLLECT },
     { "header", 'H', true, OPT_HEADER },
     { "rounds", 0, true, OPT_ROUNDS },
     { "deadline-ms", 0, true, OPT_DEADLINE_MS },
@@ -115,6 +116,9 @@ void options_print_help(FILE *out)
 "  --probe 'METHOD PATH'     a probe (repeatable; replaces the defaults\n"
 "                            'GET /v1/models' and 'GET /api/admin/user-credentials')\n"
 "  -H, --header 'Name: value' header on every request: readiness, trigger, probes (repeatable)\n"
+"  --collect 'METHOD PATH'   after the probes, while the fault lasts, fetch this (e.g. 'GET\n"
+"                            /health') under the probe deadline and keep its body (64 KiB\n"
+"                            at most) in the JSON report under collected[] (repeatable)\n"
 "  --rounds N                probe rounds (default 3)\n"
 "  --deadline-ms MS          deadline of each probe (default 2000)\n"
 "\n"
@@ -225,6 +229,9 @@ void options_free(stall_options *o)
     for (size_t i = 0; i < o->probe_count; i++)
         request_line_free(&o->probes[i]);
     free(o->probes);
+    for (size_t i = 0; i < o->collect_count; i++)
+        request_line_free(&o->collects[i]);
+    free(o->collects);
     string_list_clear(&o->headers);
     free(o->json_path);
     free(o->junit_path);
@@ -383,6 +390,25 @@ static int add_probe(stall_options *o, bool *probes_given, const char *value, ch
     return OPTIONS_OK;
 }
 
+static int add_collect(stall_options *o, const char *value, char *err, size_t err_size)
+{
+    request_line line = { NULL, NULL };
+    if (options_parse_request_line(value, &line) != 0)
+        return fail(err, err_size, "--collect: expected 'METHOD /path', got '%s'", value);
+    if (o->collect_count >= 16) {
+        request_line_free(&line);
+        return fail(err, err_size, "--collect: at most 16");
+    }
+    request_line *grown = realloc(o->collects, (o->collect_count + 1) * sizeof *grown);
+    if (!grown) {
+        request_line_free(&line);
+        return fail(err, err_size, "out of memory");
+    }
+    o->collects = grown;
+    o->collects[o->collect_count++] = line;
+    return OPTIONS_OK;
+}
+
 static int apply_option(stall_options *o, const option_spec *spec, const char *value,
                         bool *probes_given, FILE *out, char *err, size_t err_size)
 {
@@ -460,6 +486,8 @@ static int apply_option(stall_options *o, const option_spec *spec, const char *v
         return OPTIONS_OK;
     case OPT_PROBE:
         return add_probe(o, probes_given, value, err, err_size);
+    case OPT_COLLECT:
+        return add_collect(o, value, err, err_size);
     case OPT_HEADER:
         if (!options_header_is_valid(value))
             return fail(err, err_size, "--header: expected 'Name: value', got '%s'", value);

@@ -59,6 +59,8 @@ typedef struct stall_options {
     /* the probes */
     request_line *probes;     /* --probe, default GET /v1/models + GET /api/admin/user-credentials */
     size_t probe_count;
+    request_line *collects;   /* --collect: requests whose bodies go into the report */
+    size_t collect_count;
     string_list headers;      /* -H / --header: on every request */
     long rounds;              /* --rounds */
     long deadline_ms;         /* --deadline-ms */

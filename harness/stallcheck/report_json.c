@@ -223,6 +223,22 @@ char *report_json_text(const stall_result *r)
     for (size_t i = 0; i < r->probe_count; i++)
         cJSON_AddItemToArray(probes, probe_object(&r->probes[i], "probe"));
 
+    cJSON *collected = cJSON_AddArrayToObject(root, "collected");
+    for (size_t i = 0; i < r->collected_count; i++) {
+        const collected_item *c = &r->collected[i];
+        cJSON *item = cJSON_CreateObject();
+        cJSON_AddStringToObject(item, "method", c->method);
+        cJSON_AddStringToObject(item, "path", c->path);
+        if (c->status)
+            cJSON_AddNumberToObject(item, "status", (double)c->status);
+        else
+            cJSON_AddNullToObject(item, "status");
+        cJSON_AddBoolToObject(item, "timed_out", c->timed_out);
+        cJSON_AddNumberToObject(item, "latency_ms", (double)c->latency_ms);
+        cJSON_AddStringToObject(item, "body", c->body ? c->body : "");
+        cJSON_AddItemToArray(collected, item);
+    }
+
     cJSON *threads = cJSON_AddArrayToObject(root, "threads");
     for (size_t i = 0; i < r->threads.count; i++)
         cJSON_AddItemToArray(threads, thread_object(&r->threads.threads[i]));

@@ -183,6 +183,20 @@ static void print_threads(FILE *out, const stall_result *r, const palette *p)
     }
 }
 
+static void print_collected(FILE *out, const stall_result *r)
+{
+    for (size_t i = 0; i < r->collected_count; i++) {
+        const collected_item *c = &r->collected[i];
+        if (c->status)
+            fprintf(out, "%-10s%s %s: %ld, %zu body bytes in %lld ms (kept in the JSON report)\n",
+                    "collected", c->method, c->path, c->status, c->body ? strlen(c->body) : 0,
+                    (long long)c->latency_ms);
+        else
+            fprintf(out, "%-10s%s %s: no answer%s\n", "collected", c->method, c->path,
+                    c->timed_out ? " within the deadline" : "");
+    }
+}
+
 static void print_recovery(FILE *out, const stall_result *r, const palette *p)
 {
     if (!r->recovery_run)
@@ -236,6 +250,7 @@ void report_write_text(FILE *out, const stall_result *r, bool colour)
         fprintf(out, "%-10s%s%s%s: %s\n", "cause",
                 strcmp(r->cause, CAUSE_NONE) == 0 ? p.green : p.yellow, r->cause, p.reset,
                 r->cause_detail);
+    print_collected(out, r);
     print_recovery(out, r, &p);
     fprintf(out, "%-10spid %d, %s%s", "child", r->child_pid, r->child_exit,
             r->child_term_ignored ? " (ignored SIGTERM: killed after the grace period)" : "");

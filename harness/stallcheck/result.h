@@ -56,6 +56,16 @@ typedef struct trigger_figures {
     int64_t wait_ms;           /* from trigger start to probing */
 } trigger_figures;
 
+/* A --collect request: fetched after the probes, while the fault lasts. */
+typedef struct collected_item {
+    const char *method;        /* points into the options */
+    const char *path;
+    long status;               /* 0 when no HTTP answer */
+    bool timed_out;
+    int64_t latency_ms;
+    char *body;                /* malloc'd, NUL-terminated ("" when none) */
+} collected_item;
+
 typedef struct stall_result {
     const stall_options *options;
     char **command;            /* expanded, NULL-terminated */
@@ -84,6 +94,9 @@ typedef struct stall_result {
 
     probe_result *probes;
     size_t probe_count;
+
+    collected_item *collected;
+    size_t collected_count;
 
     evidence threads;
 

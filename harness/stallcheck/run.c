@@ -11,6 +11,7 @@
 
 #include "cause.h"
 #include "command_template.h"
+#include "http_batch.h"
 #include "evidence.h"
 #include "platform/platform.h"
 #include "readiness.h"
@@ -79,6 +80,24 @@ static bool any_pipe_full(void *ctx)
     for (size_t i = 0; i < s->pipe_count; i++)
         if (log_pipe_level_is_full(log_pipe_pending(&s->pipes[i]), s->pipes[i].capacity))
             return true;
+    return false;
+}
+
+/* For a flood of small requests the level rule above stops too early: with a few KiB left in
+ * the last page the server still writes its next lines and is not blocked yet. A flood therefore
+ * goes on until the pipe is full to within a few hundred bytes (less than one log line of the
+ * probes), or until a trigger gets no answer (the server blocked), whichever comes first. */
+#define FLOOD_FULL_SLACK 512
+
+static bool any_pipe_nearly_full(void *ctx)
+{
+    run_state *s = ctx;
+    for (size_t i = 0; i < s->pipe_count; i++) {
+        long pending = log_pipe_pending(&s->pipes[i]);
+        long capacity = s->pipes[i].capacity;
+        if (capacity > 0 && pending >= capacity - FLOOD_FULL_SLACK)
+            return true;
+    }
     return false;
 }
 
@@ -241,7 +260,8 @@ static int trigger_and_wait(run_state *s)
     t->extra_headers = &o->trigger_headers;
     t->timeout_ms = o->trigger_timeout_ms;
     t->flood = o->flood;
-    t->pipe_full = any_pipe_full;
+    bool (*full)(void *) = o->flood > 1 ? any_pipe_nearly_full : any_pipe_full;
+    t->pipe_full = full;
     t->pipe_full_ctx = s;
     if (trigger_start(t) != 0)
         return setup_error(s, "cannot start the trigger thread");
@@ -249,7 +269,7 @@ static int trigger_and_wait(run_state *s)
     int64_t bound = start + o->trigger_timeout_ms * o->flood + 1000;
     tf->probing_started_because = "trigger-bound";
     for (;;) {
-        if (any_pipe_full(s)) {
+        if (full(s)) {
             tf->probing_started_because = "pipe-full";
             break;
         }
@@ -442,6 +462,46 @@ static int exit_code_for(const stall_options *o, stall_result *r)
     return r->expect_met ? 0 : 1;
 }
 
+#define COLLECT_BODY_CAP (64 * 1024)
+
+/* --collect: fetch the requested pages while the fault lasts (e.g. the logger counters of a
+ * server that still answers), concurrently, under the probe deadline. */
+static void run_collects(run_state *s)
+{
+    const stall_options *o = s->o;
+    stall_result *r = s->r;
+    if (!o->collect_count)
+        return;
+    http_call *calls = calloc(o->collect_count, sizeof *calls);
+    r->collected = calloc(o->collect_count, sizeof *r->collected);
+    if (!calls || !r->collected) {
+        free(calls);
+        free(r->collected);
+        r->collected = NULL;
+        return;
+    }
+    for (size_t i = 0; i < o->collect_count; i++) {
+        calls[i].method = o->collects[i].method;
+        calls[i].path = o->collects[i].path;
+        calls[i].headers = &o->headers;
+        calls[i].deadline_ms = o->deadline_ms;
+        calls[i].body_out = calloc(1, COLLECT_BODY_CAP);
+        calls[i].body_out_cap = calls[i].body_out ? COLLECT_BODY_CAP : 0;
+    }
+    http_batch_run(r->base_url, calls, o->collect_count, NULL);
+    for (size_t i = 0; i < o->collect_count; i++) {
+        collected_item *c = &r->collected[i];
+        c->method = calls[i].method;
+        c->path = calls[i].path;
+        c->status = calls[i].answered ? calls[i].status : 0;
+        c->timed_out = calls[i].timed_out;
+        c->latency_ms = calls[i].latency_ms;
+        c->body = calls[i].body_out;
+    }
+    r->collected_count = o->collect_count;
+    free(calls);
+}
+
 /* Everything after readiness: trigger, probes, verdict, evidence, recovery. */
 static int check_server(run_state *s)
 {
@@ -468,6 +528,7 @@ static int check_server(run_state *s)
         r->verdict = VERDICT_RESPONSIVE;
     }
 
+    run_collects(s);
     gather_pipe_figures(s);
     bool pipe_full = false;
     for (size_t i = 0; i < r->pipe_count; i++)
@@ -525,5 +586,10 @@ void run_result_free(stall_result *r)
     r->probes = NULL;
     free(r->recovery_probes);
     r->recovery_probes = NULL;
+    for (size_t i = 0; i < r->collected_count; i++)
+        free(r->collected[i].body);
+    free(r->collected);
+    r->collected = NULL;
+    r->collected_count = 0;
     evidence_free(&r->threads);
 }
