@@ -38,6 +38,8 @@ int main(int argc, char **argv)
     }
 
     platform_ignore_sigpipe();
+    platform_tune_allocator();
+    platform_raise_fd_limit(65536);
     sigset_t signals;
     sigemptyset(&signals);
     sigaddset(&signals, SIGINT);

@@ -3,6 +3,7 @@
  * system) because rename(2) is only atomic within one file system. */
 #include "creds/atomic_file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,6 +19,39 @@
 #endif
 
 #define TEMP_SUFFIX ".tmp.XXXXXX"
+
+int atomic_file_remove_stale(const char *path)
+{
+    if (!path || !*path)
+        return 0;
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path) + (slash == path), path);
+    else
+        snprintf(dir, sizeof dir, ".");
+    char prefix[PATH_MAX];
+    snprintf(prefix, sizeof prefix, "%s.tmp.", base);
+    size_t prefix_len = strlen(prefix);
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int removed = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, prefix, prefix_len) != 0 ||
+            strlen(e->d_name) != prefix_len + sizeof TEMP_SUFFIX - sizeof ".tmp.")
+            continue;
+        char victim[PATH_MAX];
+        if ((size_t)snprintf(victim, sizeof victim, "%s/%s", dir, e->d_name) >= sizeof victim)
+            continue;
+        if (unlink(victim) == 0)
+            removed++;
+    }
+    closedir(d);
+    return removed;
+}
 
 static int write_fully(int fd, const void *data, size_t len)
 {

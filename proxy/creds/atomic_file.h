@@ -9,6 +9,12 @@
 /* Returns 0, or -1 with errno set; the target is untouched on failure. */
 int atomic_file_write(const char *path, const void *data, size_t len);
 
+/* Removes temporary files that an interrupted atomic_file_write() of path left behind
+ * (path + ".tmp." + 6 characters): a process killed between mkstemp and rename leaves one, and
+ * for credential files it holds tokens. Call at startup, while no write is in progress.
+ * Returns the number removed. */
+int atomic_file_remove_stale(const char *path);
+
 /* Reads a whole file of at most max_bytes into a NUL-terminated malloc'd buffer.
  * Returns NULL with errno (EFBIG when larger than max_bytes). */
 char *file_read_all(const char *path, size_t max_bytes, size_t *len_out);

@@ -92,6 +92,9 @@ static const option_spec option_table[] = {
      "longest upstream silence between bytes, 100..3600000 (default 300000)"},
     {"client-timeout-s", OPT_INT, FIELD(client_timeout_s), 1, 86400, "clientTimeoutSeconds", "N",
      "idle client connection timeout in seconds, 1..86400 (default 300)"},
+    {"header-timeout-s", OPT_INT, FIELD(header_timeout_s), 1, 3600, "headerTimeoutSeconds", "N",
+     "longest time a client may take to send a request's headers (slowloris guard), also "
+     "closes idle keep-alive connections; capped by --client-timeout-s, 1..3600 (default 60)"},
     {"ping-interval-ms", OPT_INT, FIELD(ping_interval_ms), 100, 600000, "pingIntervalMs", "N",
      "SSE ping interval while waiting for the upstream, 100..600000 (default 15000)"},
     {"model-refresh-s", OPT_INT, FIELD(model_refresh_s), 0, 604800, "modelRefreshSeconds", "N",
@@ -351,6 +354,7 @@ void config_defaults(proxy_config *c)
     c->first_byte_timeout_ms = 120000;
     c->idle_timeout_ms = 300000;
     c->client_timeout_s = 300;
+    c->header_timeout_s = 60;
     c->ping_interval_ms = 15000;
     c->model_refresh_s = 3600;
     c->max_retries = 3;

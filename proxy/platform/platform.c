@@ -9,11 +9,15 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #if defined(__APPLE__)
 #include <mach/mach.h>
+#endif
+#if defined(__GLIBC__)
+#include <malloc.h>
 #endif
 
 void platform_set_thread_name(const char *name)
@@ -106,6 +110,33 @@ long platform_resident_bytes(void)
     return (long)info.resident_size;
 #else
     return -1;
+#endif
+}
+
+long platform_raise_fd_limit(long wanted)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return -1;
+    rlim_t target = (rlim_t)wanted;
+    if (rl.rlim_max != RLIM_INFINITY && target > rl.rlim_max)
+        target = rl.rlim_max;
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= target)
+        return rl.rlim_cur == RLIM_INFINITY ? wanted : (long)rl.rlim_cur;
+    rl.rlim_cur = target;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return -1;
+    return (long)target;
+}
+
+void platform_tune_allocator(void)
+{
+#if defined(__GLIBC__)
+    /* Blocks of 256 KiB and more are mmap'ed (and unmapped on free) instead of growing the
+     * per-thread heaps, and at most 4 arenas are created for hundreds of connection threads. */
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
+    mallopt(M_ARENA_MAX, 4);
 #endif
 }
 

@@ -40,6 +40,16 @@ long platform_resident_bytes(void);
 /* Ignores SIGPIPE process-wide so that a vanished reader yields EPIPE instead of death. */
 void platform_ignore_sigpipe(void);
 
+/* Raises the soft limit on open files to the hard limit (at most `wanted`): a server with one
+ * thread per connection plus upstream sockets needs more than the common default of 1024.
+ * Returns the soft limit now in force, or -1. */
+long platform_raise_fd_limit(long wanted);
+
+/* Makes the C allocator give large freed blocks back to the system promptly (glibc: mmap
+ * threshold and trim threshold fixed, fewer arenas), so that a burst of 16 MiB request bodies
+ * does not stay resident. No-op elsewhere. */
+void platform_tune_allocator(void);
+
 /* Short operating system name for reports: "Linux" or "Darwin". */
 const char *platform_os_name(void);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "creds/atomic_file.h"
 #include "log/log.h"
 #include "server/http_server.h"
 #include "server/model_refresher.h"
@@ -44,6 +45,10 @@ int app_init(app *a, proxy_config *cfg, char *err, size_t err_size)
         snprintf(err, err_size, "out of memory");
         return -1;
     }
+    int stale = atomic_file_remove_stale(cfg->credentials_path) +
+                atomic_file_remove_stale(cfg->user_credentials_path);
+    if (stale)
+        LOG_INFO("[CREDS] removed %d temporary file(s) left by an interrupted save", stale);
     if (app_reload_credentials(a, err, err_size) != 0)
         return -1;
     a->refresh_cfg.auth_url = cfg->auth_url;

@@ -20,6 +20,7 @@
 #include "log/log.h"
 #include "server/app.h"
 #include "server/auth.h"
+#include "server/conn_guard.h"
 #include "server/request.h"
 #include "server/router.h"
 #include "util/clock.h"
@@ -27,6 +28,7 @@
 
 struct http_server {
     struct MHD_Daemon *daemon;
+    conn_guard *guard;
     app *app;
     int port;
     pthread_mutex_t stop_lock;
@@ -49,20 +51,34 @@ __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char 
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
-    (void)conn;
-    (void)socket_context;
-    app *a = cls;
-    if (code == MHD_CONNECTION_NOTIFY_STARTED)
+    http_server *s = cls;
+    app *a = s->app;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         atomic_fetch_add(&a->metrics.connections_active, 1);
-    else
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = conn_guard_add(s->guard, ci ? (int)ci->connect_fd : -1);
+    } else {
         atomic_fetch_sub(&a->metrics.connections_active, 1);
+        conn_guard_remove(s->guard, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
+/* The connection's head-deadline clock (conn_guard), or NULL. */
+static conn_track *connection_track(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
-    app *a = cls;
+    http_server *s = cls;
+    app *a = s->app;
+    conn_track_request_done(connection_track(conn));
     request_ctx *rq = *con_cls;
     if (!rq)
         return;
@@ -157,6 +173,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     app *a = cls;
     request_ctx *rq = *con_cls;
     if (!rq) {
+        conn_track_request_started(connection_track(conn));
         rq = request_new(a, conn, method, url);
         if (!rq)
             return MHD_NO;
@@ -220,6 +237,9 @@ http_server *http_server_start(app *a, char *err, size_t err_size)
         return NULL;
     }
     s->app = a;
+    int header_s = a->cfg->header_timeout_s < a->cfg->client_timeout_s ? a->cfg->header_timeout_s
+                                                                        : a->cfg->client_timeout_s;
+    s->guard = conn_guard_start(header_s * 1000);
     pthread_mutex_init(&s->stop_lock, NULL);
     pthread_cond_init(&s->stop_cond, NULL);
 
@@ -234,12 +254,13 @@ http_server *http_server_start(app *a, char *err, size_t err_size)
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)a->cfg->client_timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, a,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, a,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, err_size, "cannot listen on %s:%d (address in use or not permitted)",
                  a->cfg->host, a->cfg->port);
+        conn_guard_stop(s->guard);
         pthread_mutex_destroy(&s->stop_lock);
         pthread_cond_destroy(&s->stop_cond);
         free(s);
@@ -291,6 +312,7 @@ void http_server_stop(http_server *s, int deadline_ms)
         }
         pthread_join(tid, NULL);
     }
+    conn_guard_stop(s->guard);
     pthread_mutex_destroy(&s->stop_lock);
     pthread_cond_destroy(&s->stop_cond);
     free(s);

@@ -37,7 +37,11 @@ const char *request_header(request_ctx *rq, const char *name);
 /* Query-string argument, NULL when absent. */
 const char *request_query(request_ctx *rq, const char *name);
 
-/* The body parsed as a JSON object; NULL with err (400: empty, invalid JSON, not an object). */
+/* Most JSON values (arrays, objects and their elements) a request body may hold. */
+#define REQUEST_JSON_MAX_VALUES 200000
+
+/* The body parsed as a JSON object; NULL with err (400: empty, invalid JSON, trailing bytes,
+ * control bytes, too many values, not an object). */
 struct cJSON *request_json_object(request_ctx *rq, api_error *err);
 
 /* Queues a response with the given body (copied) and content type. */

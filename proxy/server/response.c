@@ -17,14 +17,53 @@ const char *request_query(request_ctx *rq, const char *name)
     return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/* Checks what cJSON would accept too leniently or too expensively: raw control bytes (JSON allows
+ * only tab, LF and CR outside strings, none inside; cJSON treats every byte up to 0x20, NUL
+ * included, as white space) and the number of values, since cJSON allocates one node per value
+ * (a 16 MiB body of "[0,0,..." would take over 600 MiB of nodes). Returns 0 or -1 with err. */
+static int json_body_precheck(const char *data, size_t len, api_error *err)
+{
+    size_t values = 0;
+    int in_string = 0, escaped = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)data[i];
+        if (c < 0x20 && !(!in_string && (c == '\t' || c == '\n' || c == '\r'))) {
+            api_error_set(err, 400, "invalid_request_error",
+                          "the request body is not valid JSON (control byte 0x%02x at byte %zu)", c, i);
+            return -1;
+        }
+        if (in_string) {
+            if (escaped)
+                escaped = 0;
+            else if (c == '\\')
+                escaped = 1;
+            else if (c == '"')
+                in_string = 0;
+        } else if (c == '"') {
+            in_string = 1;
+        } else if (c == ',' || c == '[' || c == '{') {
+            if (++values > REQUEST_JSON_MAX_VALUES) {
+                api_error_set(err, 400, "invalid_request_error",
+                              "the request body has more than %d JSON values", REQUEST_JSON_MAX_VALUES);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 cJSON *request_json_object(request_ctx *rq, api_error *err)
 {
     if (!rq->body.len) {
         api_error_set(err, 400, "invalid_request_error", "the request body is empty; JSON expected");
         return NULL;
     }
+    if (json_body_precheck(rq->body.data, rq->body.len, err) != 0)
+        return NULL;
+    /* The kbuf keeps a NUL after the data: parsing len + 1 bytes with require_null_terminated
+     * refuses anything after the JSON value (trailing garbage, a second object). */
     const char *end = NULL;
-    cJSON *j = cJSON_ParseWithLengthOpts(rq->body.data, rq->body.len, &end, 0);
+    cJSON *j = cJSON_ParseWithLengthOpts(rq->body.data, rq->body.len + 1, &end, 1);
     if (!j) {
         size_t at = end && end >= rq->body.data ? (size_t)(end - rq->body.data) : 0;
         api_error_set(err, 400, "invalid_request_error", "the request body is not valid JSON (error near byte %zu)", at);

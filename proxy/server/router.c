@@ -72,7 +72,7 @@ route_match router_find(const char *method, const char *path, const route **out,
             int has_param = strstr(routes[i].pattern, "{}") != NULL;
             if (has_param != pass)
                 continue;
-            char scratch[256];
+            char scratch[256] = "";
             if (!pattern_matches(routes[i].pattern, path, scratch, sizeof scratch))
                 continue;
             if (strcmp(routes[i].method, method) == 0) {

@@ -53,6 +53,29 @@ static const char *image_format(const char *media_type)
 }
 
 /* Validates an image block (at path) and adds its upstream form to the turn's images. */
+/* 1 when data is standard base64 (RFC 4648 alphabet, '=' padding only at the end, length a
+ * multiple of 4): the upstream decodes it, and a bad string would only come back as its opaque
+ * "Improperly formed request". */
+static int is_base64(const char *data, size_t len)
+{
+    if (len == 0 || len % 4 != 0)
+        return 0;
+    size_t pad = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)data[i];
+        if (c == '=') {
+            pad++;
+            continue;
+        }
+        if (pad)
+            return 0; /* data after padding */
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '+' || c == '/'))
+            return 0;
+    }
+    return pad <= 2;
+}
+
 static int add_image(const cJSON *block, const char *path, turn *t, api_error *err)
 {
     const cJSON *source = cJSON_GetObjectItemCaseSensitive(block, "source");
@@ -77,6 +100,8 @@ static int add_image(const cJSON *block, const char *path, turn *t, api_error *e
         return api_error_set(err, 413, "request_too_large",
                              "%s: image too large: %zu bytes > %u", path, size,
                              TRANSLATE_MAX_IMAGE_BYTES);
+    if (!is_base64(data, size))
+        return api_error_set(err, 400, INVALID, "%s.source.data is not valid base64", path);
     cJSON *image = cJSON_CreateObject();
     cJSON *image_source = cJSON_AddObjectToObject(image, "source");
     if (!image || !image_source || !cJSON_AddStringToObject(image, "format", format) ||

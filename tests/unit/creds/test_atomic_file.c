@@ -270,6 +270,25 @@ static void test_sigkill_never_leaves_a_torn_file(void **state)
 
 /* ---- file_read_all ---- */
 
+static void test_remove_stale_temporaries(void **state)
+{
+    fixture *f = *state;
+    char path[TEST_PATH_MAX];
+    /* Two leftovers of interrupted saves of the target, and files that only look similar. */
+    const char *stale[] = {"target.json.tmp.AbC123", "target.json.tmp.zzzzzz"};
+    const char *keep[] = {"target.json.tmp.toolong1", "other.json.tmp.AbC123", "target.json"};
+    for (size_t i = 0; i < 2; i++)
+        assert_int_equal(test_write_text(test_dir_join(f->dir, stale[i], path, sizeof path), "{\"t\":1}"), 0);
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(test_write_text(test_dir_join(f->dir, keep[i], path, sizeof path), "x"), 0);
+    assert_int_equal(atomic_file_remove_stale(f->target), 2);
+    assert_int_equal(test_dir_count_matching(f->dir, "target.json.tmp.AbC123"), 0);
+    assert_int_equal(test_dir_count_matching(f->dir, "target.json.tmp.zzzzzz"), 0);
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(access(test_dir_join(f->dir, keep[i], path, sizeof path), F_OK), 0);
+    assert_int_equal(atomic_file_remove_stale(f->target), 0);
+}
+
 static void test_read_all_returns_content_and_length(void **state)
 {
     fixture *f = *state;
@@ -323,6 +342,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_write_creates_file_with_mode_0600, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_remove_stale_temporaries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overwrite_replaces_content_and_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_content, setup, teardown),
         cmocka_unit_test_setup_teardown(test_path_is_a_directory_fails_and_keeps_it, setup,

@@ -388,7 +388,7 @@ static void images_converted_in_current_and_history(void **state)
                                "{'role':'assistant','content':'a cat'},"
                                "{'role':'user','content':[{'type':'text','text':'and this?'},"
                                "{'type':'image','source':{'type':'base64',"
-                               "'media_type':'image/png','data':'iVBOR'}},"
+                               "'media_type':'image/png','data':'iVBORw=='}},"
                                "{'type':'image','source':{'type':'base64',"
                                "'media_type':'image/webp','data':'UklG'}}]}]}", NULL, &r);
     assert_string_equal(json_string_at(body, HIST(0) "userInputMessage.images[0].format"), "jpeg");
@@ -398,7 +398,7 @@ static void images_converted_in_current_and_history(void **state)
                         PLACEHOLDER_USER);
     assert_int_equal(json_array_size_at(body, CUR "images"), 2);
     assert_string_equal(json_string_at(body, CUR "images[0].format"), "png");
-    assert_string_equal(json_string_at(body, CUR "images[0].source.bytes"), "iVBOR");
+    assert_string_equal(json_string_at(body, CUR "images[0].source.bytes"), "iVBORw==");
     assert_string_equal(json_string_at(body, CUR "images[1].format"), "webp");
     assert_string_equal(json_string_at(body, CUR "content"), "and this?");
     kiro_request_free(&r);
@@ -447,6 +447,19 @@ static void image_errors(void **state)
                           "{'type':'image','source':{'type':'base64','media_type':'image/png',"
                           "'data':'AA'}}]}]}", NULL);
     assert_int_equal(err.status, 400);
+
+    /* Data that is not base64 (bad alphabet, bad length, data after padding): 400, before the
+     * upstream can answer with its opaque "Improperly formed request". */
+    static const char *const not_base64[] = {"not base64!", "iVBOR", "AA=A", "////===="};
+    for (size_t i = 0; i < sizeof not_base64 / sizeof not_base64[0]; i++) {
+        char req[256];
+        snprintf(req, sizeof req,
+                 "{'model':'auto','messages':[{'role':'user','content':[{'type':'image','source':"
+                 "{'type':'base64','media_type':'image/png','data':'%s'}}]}]}", not_base64[i]);
+        err = translate_error(req, NULL);
+        assert_int_equal(err.status, 400);
+        assert_non_null(strstr(err.message, "base64"));
+    }
 
     /* An image whose base64 text exceeds the per-image cap: 413. */
     size_t size = TRANSLATE_MAX_IMAGE_BYTES + 1;
