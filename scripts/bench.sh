@@ -19,17 +19,27 @@
 set -uo pipefail
 
 build=${1:-build}
-bin="$(cd "$build/bin" 2>/dev/null && pwd)" || { echo "bench: $build/bin not found: build first (make bench does)" >&2; exit 2; }
+bin="$(cd "$build/bin" 2>/dev/null && pwd)" || {
+  echo "bench: $build/bin not found: build first (make bench does)" >&2
+  exit 2
+}
 report_dir="$build/report"
 mkdir -p "$report_dir"
 work=$(mktemp -d "${TMPDIR:-/tmp}/kiro-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+# The programs' own temporary directories go in here too, so that even a program killed at its
+# deadline leaves nothing behind.
+export TMPDIR="$work"
 export KIRO_BIN_DIR="$bin"   # where tests/support finds fake-kiro and the proxies
 
 programs=(bench-machine bench-log-blocking bench-log-async bench-probe bench-throughput
           bench-memory bench-stream bench-logrelay bench-report)
-for p in "${programs[@]}" kiro-proxy-async kiro-proxy-blocking fake-kiro logrelay logrelay-bench; do
-  [ -x "$bin/$p" ] || { echo "bench: $bin/$p is missing: build first (make bench does)" >&2; exit 2; }
+for p in "${programs[@]}" kiro-proxy-async kiro-proxy-blocking fake-kiro logrelay \
+         logrelay-bench; do
+  [ -x "$bin/$p" ] || {
+    echo "bench: $bin/$p is missing: build first (make bench does)" >&2
+    exit 2
+  }
 done
 
 have_timeout=0
@@ -70,12 +80,14 @@ step "4 memory" memory 180 bench-memory
 step "5 streaming" stream 150 bench-stream
 step "6 logrelay" logrelay 120 bench-logrelay
 
-strace_note="n/a"
-if [ "$(uname)" = Linux ] && command -v strace >/dev/null 2>&1; then strace_note="$(strace -V 2>/dev/null | head -n 1)"; fi
+strace_note="n/a (not installed, or not Linux)"
+if [ "$(uname)" = Linux ] && command -v strace >/dev/null 2>&1; then
+  strace_note="$(strace -V 2>/dev/null | head -n 1)"
+fi
 echo >&2
 "$bin/bench-report" --markdown "$report_dir/bench.md" --json "$report_dir/bench.json" \
   --meta "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" --meta "duration=$(( $(date +%s) - start )) s" \
-  --meta "load generator=own libcurl-multi generator (bench/lib/bench_load.c), $(grep -m1 '^META	libcurl' "$work/machine.txt" | cut -f3 | sed 's/^/libcurl /')" \
+  --meta "load generator=own libcurl-multi generator (bench/lib/bench_load.c); wrk not used" \
   --meta "strace=$strace_note" \
   "${results[@]}"
 rc=$?
