@@ -1,8 +1,11 @@
 /* log_async.c: the logger that cannot freeze the proxy.
  *
- * A caller formats its line on its own stack (no lock held), then takes the logger mutex only
- * to copy the bytes into a ring buffer, update counters and, when the drain thread is asleep
- * waiting for work, signal it. No caller ever makes a system call on the log fd.
+ * A caller formats its line on its own stack (no lock held), then takes the queue's spinlock
+ * only to copy the bytes into a ring buffer and update counters. It makes no system call at
+ * all in the common case: no write(2), and no futex either - the queue lock is a spinlock held
+ * for a memcpy, and the drain thread is not woken per line: it polls the queue on a short timer
+ * while lines flow (and a long one when idle), and a caller wakes it only when the queue passes
+ * a quarter of its budget, so that a burst cannot fill the queue while the drain thread sleeps.
  *
  * The queue is bounded in bytes (queue_bytes) and in lines (queue_lines). A line that does not
  * fit is dropped (the newest, so the lines that explain an incident survive) and counted; the
@@ -10,7 +13,7 @@
  * so the loss is visible exactly where it happened.
  *
  * One drain thread ("log-drain") is the only writer of the fd. It writes straight from the
- * ring, without the mutex (producers only ever write into free space), through log_sink.c,
+ * ring, without the lock (producers only ever write into free space), through log_sink.c,
  * which never sleeps in write(2) and never changes the fd's flags. Written lines are counted by
  * the newlines that went out, so written + dropped + queued == logged holds at every moment,
  * in lines and in bytes.
@@ -29,6 +32,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +40,10 @@
 
 enum {
     DRAIN_POLL_MS = 100,          /* longest wait in poll(), so stop requests are noticed */
+    DRAIN_BUSY_WAIT_MS = 1,       /* queue poll period while lines keep coming */
+    DRAIN_IDLE_WAIT_MS = 100,     /* ... and once the queue has been empty for a while */
+    DRAIN_IDLE_ROUNDS = 20,       /* empty polls before switching to the idle period */
+    WAKE_FRACTION = 4,            /* a caller wakes the drain thread past 1/4 of the budget */
     STOP_MARGIN_MS = 1000,        /* how long past the flush deadline log_stop() waits */
     QUEUE_MIN_BYTES = 4096,       /* smallest queue honoured */
     GAP_RECORDS_MAX = 4096,       /* most gap lines queued at once */
@@ -58,26 +66,54 @@ typedef struct session {
     gap_record *gaps;
     size_t gaps_cap;
     pthread_t drain;
-    pthread_cond_t work_ready;   /* the drain thread waits here for lines */
-    pthread_cond_t drain_exited; /* log_stop() waits here for the drain thread */
+    atomic_int drain_done; /* the drain thread has counted what was left and is exiting */
 
     /* Guarded by logger.lock. Positions count bytes since the start of the run. */
     uint64_t read_pos, write_pos;
     size_t gaps_head, gaps_count;
     uint64_t pending_gap_lines, pending_gap_bytes; /* drops not yet announced by a gap line */
-    int drain_sleeping; /* the drain thread waits on work_ready */
+    int drain_sleeping; /* the drain thread is between two polls of the queue */
     int stopping;
     int64_t stop_deadline_ms;
     int sink_gone;     /* EPIPE: everything from now on is dropped */
-    int drain_done;    /* the drain thread has counted what was left and is exiting */
     int abandoned;     /* log_stop() gave up waiting: the thread frees the session */
 } session;
 
+/* lock is a spinlock: it guards the queue and the counters and is only ever held for memory
+ * work (a memcpy, counter updates), never across a system call, so spinning is cheaper than
+ * a futex and keeps callers free of system calls. wake_lock and its two condition variables
+ * only serve sleeping: the drain thread between polls, and log_stop() waiting for its exit.
+ * They live here, not in the session, so that a caller that decides to wake the drain thread
+ * after releasing the spinlock never touches a session that log_stop() may have freed. */
 static struct {
-    pthread_mutex_t lock;
+    atomic_flag lock;
     session *active; /* accepting lines; NULL before log_start() and from log_stop() on */
     log_stats stats;
-} logger = {PTHREAD_MUTEX_INITIALIZER, NULL, {0}};
+    pthread_mutex_t wake_lock;
+    pthread_cond_t work_ready;   /* the drain thread sleeps here between polls */
+    pthread_cond_t drain_exited; /* log_stop() waits here for the drain thread */
+    int wake_pending;            /* guarded by wake_lock */
+    pthread_once_t conds_once;
+} logger = {ATOMIC_FLAG_INIT, NULL, {0}, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+            PTHREAD_COND_INITIALIZER, 0, PTHREAD_ONCE_INIT};
+
+static void queue_lock(void)
+{
+    unsigned spins = 0;
+    while (atomic_flag_test_and_set_explicit(&logger.lock, memory_order_acquire)) {
+        /* The holder is copying memory: it is done within microseconds unless it was
+         * preempted, and only then is giving up the CPU worth a system call. */
+        if (++spins == 4096) {
+            spins = 0;
+            sched_yield();
+        }
+    }
+}
+
+static void queue_unlock(void)
+{
+    atomic_flag_clear_explicit(&logger.lock, memory_order_release);
+}
 
 /* Serialises log_start() and log_stop() against each other. */
 static pthread_mutex_t lifecycle_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -105,6 +141,16 @@ static int init_timed_cond(pthread_cond_t *cond)
     int rc = pthread_cond_init(cond, &attr);
     pthread_condattr_destroy(&attr);
     return rc == 0 ? 0 : -1;
+}
+
+static void init_global_conds(void)
+{
+    pthread_cond_destroy(&logger.work_ready);
+    pthread_cond_destroy(&logger.drain_exited);
+    if (init_timed_cond(&logger.work_ready) != 0)
+        pthread_cond_init(&logger.work_ready, NULL);
+    if (init_timed_cond(&logger.drain_exited) != 0)
+        pthread_cond_init(&logger.drain_exited, NULL);
 }
 
 /* Waits on cond until signalled or until deadline_ms (clock_monotonic_ms() time). */
@@ -158,8 +204,16 @@ static void put_gap_line(session *s, const char *gap, size_t gap_len)
     s->pending_gap_bytes = 0;
 }
 
-/* Queues line (after a gap line when drops are pending). Returns 0 when it does not fit. */
-static int enqueue(session *s, const log_line *line)
+/* Past this fill the drain thread must not wait for its next poll. */
+static int queue_wants_drain(const session *s)
+{
+    return s->write_pos - s->read_pos > s->ring_size / WAKE_FRACTION ||
+           logger.stats.lines_queued > s->queue_lines / WAKE_FRACTION;
+}
+
+/* Queues line (after a gap line when drops are pending). Returns 0 when it does not fit;
+ * sets *wake when the caller must wake the drain thread (after releasing the lock). */
+static int enqueue(session *s, const log_line *line, int *wake)
 {
     if (!queue_has_room(s, line->len, 0))
         return 0; /* the common case under overload: reject before any formatting */
@@ -175,13 +229,20 @@ static int enqueue(session *s, const log_line *line)
     ring_put(s, line->text, line->len);
     logger.stats.lines_queued++;
     logger.stats.bytes_queued += line->len;
-    if (s->drain_sleeping) {
+    if (s->drain_sleeping && queue_wants_drain(s)) {
         s->drain_sleeping = 0;
         logger.stats.drain_wakeups++;
-        /* Signalled under the lock: the session cannot be freed before we let go. */
-        pthread_cond_signal(&s->work_ready);
+        *wake = 1;
     }
     return 1;
+}
+
+static void wake_drain(void)
+{
+    pthread_mutex_lock(&logger.wake_lock);
+    logger.wake_pending = 1;
+    pthread_cond_signal(&logger.work_ready);
+    pthread_mutex_unlock(&logger.wake_lock);
 }
 
 static void count_dropped(uint64_t lines, uint64_t bytes)
@@ -214,21 +275,24 @@ void log_message(log_level level, const char *fmt, ...)
                     fmt, ap);
     va_end(ap);
 
-    pthread_mutex_lock(&logger.lock);
+    int wake = 0;
+    queue_lock();
     logger.stats.lines_logged++;
     logger.stats.bytes_logged += line.len;
     if (line.truncated)
         logger.stats.lines_truncated++;
     session *s = logger.active;
     int accepting = s && !s->sink_gone;
-    if (!accepting || !enqueue(s, &line)) {
+    if (!accepting || !enqueue(s, &line, &wake)) {
         count_dropped(1, line.len);
         if (accepting) {
             s->pending_gap_lines++;
             s->pending_gap_bytes += line.len;
         }
     }
-    pthread_mutex_unlock(&logger.lock);
+    queue_unlock();
+    if (wake)
+        wake_drain(); /* rare: the queue passed a quarter of its budget between two polls */
     log_line_release(&line);
 }
 
@@ -244,9 +308,9 @@ void log_set_level(log_level level)
 
 void log_get_stats(log_stats *out)
 {
-    pthread_mutex_lock(&logger.lock);
+    queue_lock();
     *out = logger.stats;
-    pthread_mutex_unlock(&logger.lock);
+    queue_unlock();
 }
 
 const char *log_implementation(void)
@@ -385,7 +449,7 @@ static int wait_budget_ms(const session *s)
 static int drain_one_chunk(session *s, const log_sink *sink, const chunk *c)
 {
     int wait_ms = wait_budget_ms(s);
-    pthread_mutex_unlock(&logger.lock);
+    queue_unlock();
 
     /* The bytes of c stay put until read_pos moves, which only this thread does. */
     ssize_t n = log_sink_write(sink, c->data, c->len, wait_ms);
@@ -402,7 +466,7 @@ static int drain_one_chunk(session *s, const log_sink *sink, const chunk *c)
         newlines = ring_count_newlines(s, c->start, drop_end);
     }
 
-    pthread_mutex_lock(&logger.lock);
+    queue_lock();
     if (s->abandoned)
         return 0;
     if (n > 0) {
@@ -452,7 +516,8 @@ static void *drain_main(void *arg)
     log_sink sink;
     log_sink_open(&sink, s->fd);
 
-    pthread_mutex_lock(&logger.lock);
+    int empty_polls = 0;
+    queue_lock();
     while (!s->abandoned) {
         if (s->stopping)
             queue_final_gap_line(s);
@@ -460,21 +525,35 @@ static void *drain_main(void *arg)
             break;
         chunk c;
         if (!next_chunk(s, &c)) {
+            /* Nothing queued: sleep until the next poll (short while lines keep coming,
+             * long once idle), a caller's wake-up past the threshold, or log_stop(). */
+            int wait_ms = ++empty_polls > DRAIN_IDLE_ROUNDS ? DRAIN_IDLE_WAIT_MS : DRAIN_BUSY_WAIT_MS;
             s->drain_sleeping = 1;
-            pthread_cond_wait(&s->work_ready, &logger.lock);
+            int stopping = s->stopping;
+            queue_unlock();
+            pthread_mutex_lock(&logger.wake_lock);
+            if (!logger.wake_pending && !stopping)
+                cond_wait_until(&logger.work_ready, &logger.wake_lock, clock_monotonic_ms() + wait_ms);
+            logger.wake_pending = 0;
+            pthread_mutex_unlock(&logger.wake_lock);
+            queue_lock();
             s->drain_sleeping = 0;
             continue;
         }
+        empty_polls = 0;
         if (!drain_one_chunk(s, &sink, &c))
             break; /* abandoned meanwhile */
     }
     int abandoned = s->abandoned;
-    if (!abandoned) {
+    if (!abandoned)
         drop_all_queued(s); /* past the flush deadline: count the rest */
-        s->drain_done = 1;
-        pthread_cond_broadcast(&s->drain_exited);
+    queue_unlock();
+    if (!abandoned) {
+        pthread_mutex_lock(&logger.wake_lock);
+        atomic_store(&s->drain_done, 1);
+        pthread_cond_broadcast(&logger.drain_exited);
+        pthread_mutex_unlock(&logger.wake_lock);
     }
-    pthread_mutex_unlock(&logger.lock);
 
     log_sink_close(&sink);
     if (abandoned)
@@ -486,8 +565,6 @@ static void *drain_main(void *arg)
 
 static void session_free(session *s)
 {
-    pthread_cond_destroy(&s->work_ready);
-    pthread_cond_destroy(&s->drain_exited);
     free(s->ring);
     free(s->gaps);
     free(s);
@@ -505,16 +582,8 @@ static session *session_create(const log_config *config)
     s->gaps_cap = config->queue_lines < GAP_RECORDS_MAX ? config->queue_lines : GAP_RECORDS_MAX;
     s->ring = malloc(s->ring_size);
     s->gaps = calloc(s->gaps_cap, sizeof *s->gaps);
-    int conds = pthread_cond_init(&s->work_ready, NULL) == 0;
-    if (conds && init_timed_cond(&s->drain_exited) != 0) {
-        pthread_cond_destroy(&s->work_ready);
-        conds = 0;
-    }
-    if (!s->ring || !s->gaps || !conds) {
-        if (conds) {
-            pthread_cond_destroy(&s->work_ready);
-            pthread_cond_destroy(&s->drain_exited);
-        }
+    atomic_init(&s->drain_done, 0);
+    if (!s->ring || !s->gaps) {
         free(s->ring);
         free(s->gaps);
         free(s);
@@ -541,29 +610,30 @@ int log_start(const log_config *config)
     if (normalized.fd < 0)
         return -1;
 
+    pthread_once(&logger.conds_once, init_global_conds);
     pthread_mutex_lock(&lifecycle_lock);
-    pthread_mutex_lock(&logger.lock);
+    queue_lock();
     int running = logger.active != NULL;
-    pthread_mutex_unlock(&logger.lock);
+    queue_unlock();
     session *s = running ? NULL : session_create(&normalized);
     if (!s) {
         pthread_mutex_unlock(&lifecycle_lock);
         return -1;
     }
 
-    pthread_mutex_lock(&logger.lock);
+    queue_lock();
     memset(&logger.stats, 0, sizeof logger.stats);
     logger.stats.queue_budget_bytes = normalized.queue_bytes;
     logger.active = s;
     atomic_store(&min_level, (int)normalized.min_level);
     atomic_store(&max_line_bytes, normalized.max_line_bytes);
-    pthread_mutex_unlock(&logger.lock);
+    queue_unlock();
 
     if (pthread_create(&s->drain, NULL, drain_main, s) != 0) {
-        pthread_mutex_lock(&logger.lock);
+        queue_lock();
         logger.active = NULL;
         drop_all_queued(s);
-        pthread_mutex_unlock(&logger.lock);
+        queue_unlock();
         session_free(s);
         pthread_mutex_unlock(&lifecycle_lock);
         return -1;
@@ -575,33 +645,43 @@ int log_start(const log_config *config)
 void log_stop(void)
 {
     pthread_mutex_lock(&lifecycle_lock);
-    pthread_mutex_lock(&logger.lock);
+    queue_lock();
     session *s = logger.active;
     if (!s) {
-        pthread_mutex_unlock(&logger.lock);
+        queue_unlock();
         pthread_mutex_unlock(&lifecycle_lock);
         return;
     }
     logger.active = NULL; /* from here on, lines are counted as dropped */
     s->stopping = 1;
     s->stop_deadline_ms = clock_monotonic_ms() + s->flush_deadline_ms;
-    pthread_cond_signal(&s->work_ready);
-
     const int64_t give_up_ms = s->stop_deadline_ms + STOP_MARGIN_MS;
-    while (!s->drain_done && clock_monotonic_ms() < give_up_ms)
-        cond_wait_until(&s->drain_exited, &logger.lock, give_up_ms);
+    queue_unlock();
 
-    if (s->drain_done) {
-        pthread_mutex_unlock(&logger.lock);
+    pthread_mutex_lock(&logger.wake_lock);
+    logger.wake_pending = 1;
+    pthread_cond_signal(&logger.work_ready);
+    while (!atomic_load(&s->drain_done) && clock_monotonic_ms() < give_up_ms)
+        cond_wait_until(&logger.drain_exited, &logger.wake_lock, give_up_ms);
+    pthread_mutex_unlock(&logger.wake_lock);
+
+    if (atomic_load(&s->drain_done)) {
         pthread_join(s->drain, NULL); /* it has exited its loop; this cannot hang */
         session_free(s);
     } else {
-        /* Stuck outside our control (a stopped terminal, a hung file system): never join
-         * it. What it still holds is counted as dropped; it frees the session itself. */
-        s->abandoned = 1;
-        drop_all_queued(s);
-        pthread_mutex_unlock(&logger.lock);
-        pthread_detach(s->drain);
+        queue_lock();
+        if (atomic_load(&s->drain_done)) {
+            queue_unlock();
+            pthread_join(s->drain, NULL);
+            session_free(s);
+        } else {
+            /* Stuck outside our control (a stopped terminal, a hung file system): never
+             * join it. What it still holds is counted as dropped; it frees the session. */
+            s->abandoned = 1;
+            drop_all_queued(s);
+            queue_unlock();
+            pthread_detach(s->drain);
+        }
     }
     pthread_mutex_unlock(&lifecycle_lock);
 }

@@ -797,30 +797,53 @@ static void test_level_filter_not_counted(void **state)
     pipe_reader_destroy(&r);
 }
 
-/* A caller signals the drain thread only when it sleeps: one wakeup per idle period. */
-static void test_drain_woken_only_when_asleep(void **state)
+/* Callers never wake the drain thread while the queue stays under a quarter of its budget: it
+ * finds their lines by polling, so a steady stream of log calls costs the callers no system call
+ * (the old policy - wake it whenever it sleeps - fails this with a wakeup per idle gap). */
+static void test_callers_do_not_wake_drain_below_threshold(void **state)
 {
     (void)state;
     pipe_reader r;
-    pipe_reader_start(&r, 0);
-    size_t filler = fill_pipe(r.write_fd);
-    assert_true(filler > 0);
+    pipe_reader_start(&r, 1);
     log_config c = config_for(r.write_fd);
     assert_int_equal(log_start(&c), 0);
-    /* The drain thread is busy (waiting for the full pipe) while these arrive: at most the
-     * first line finds it asleep. */
-    for (int i = 0; i < 200; i++)
-        log_message(LOG_LEVEL_INFO, "busy %d", i);
+    for (int round = 0; round < 20; round++) {
+        for (int i = 0; i < 50; i++)
+            log_message(LOG_LEVEL_INFO, "steady %d.%d", round, i);
+        /* Let the drain thread catch up and go back to sleep between bursts. */
+        assert_true(wait_for_stats(queue_is_empty, NULL, TEST_DEADLINE_MS));
+    }
     log_stats s = stats_now();
-    assert_true(s.drain_wakeups <= 1);
-    pipe_reader_resume(&r);
-    assert_true(wait_for_stats(queue_is_empty, NULL, TEST_DEADLINE_MS));
+    assert_int_equal(s.lines_written, 1000);
+    assert_int_equal(s.drain_wakeups, 0);
     log_stop();
     assert_true(pipe_reader_finish(&r));
     s = stats_now();
-    assert_int_equal(s.lines_written, 200);
-    assert_true(s.drain_wakeups <= 1);
-    assert_int_equal(r.len - filler, s.bytes_written);
+    assert_int_equal(r.len, s.bytes_written);
+    pipe_reader_destroy(&r);
+}
+
+/* A burst past a quarter of the queue while the drain thread sleeps wakes it: the lines are
+ * written without waiting for its next poll, and nothing is dropped. */
+static void test_burst_past_threshold_is_drained(void **state)
+{
+    (void)state;
+    pipe_reader r;
+    pipe_reader_start(&r, 1);
+    log_config c = config_for(r.write_fd);
+    c.queue_bytes = 64 * 1024;
+    assert_int_equal(log_start(&c), 0);
+    char text[200];
+    memset(text, 'b', sizeof text - 1);
+    text[sizeof text - 1] = '\0';
+    for (int i = 0; i < 100; i++) /* ~24 KiB: past a quarter of the 64 KiB queue */
+        log_message(LOG_LEVEL_INFO, "%s %d", text, i);
+    assert_true(wait_for_stats(queue_is_empty, NULL, TEST_DEADLINE_MS));
+    log_stats s = stats_now();
+    assert_int_equal(s.lines_dropped, 0);
+    assert_int_equal(s.lines_written, 100);
+    log_stop();
+    assert_true(pipe_reader_finish(&r));
     pipe_reader_destroy(&r);
 }
 
@@ -992,7 +1015,8 @@ int main(void)
         cmocka_unit_test_teardown(test_before_start_and_after_stop_lines_are_dropped,
                                   teardown_stop_logger),
         cmocka_unit_test_teardown(test_level_filter_not_counted, teardown_stop_logger),
-        cmocka_unit_test_teardown(test_drain_woken_only_when_asleep, teardown_stop_logger),
+        cmocka_unit_test_teardown(test_callers_do_not_wake_drain_below_threshold, teardown_stop_logger),
+        cmocka_unit_test_teardown(test_burst_past_threshold_is_drained, teardown_stop_logger),
         cmocka_unit_test(test_sink_modes),
         cmocka_unit_test(test_poll_then_atomic_never_blocks),
         cmocka_unit_test(test_private_nonblocking_never_blocks),
