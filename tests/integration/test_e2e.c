@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "http.h"
 #include "proc.h"
@@ -539,19 +540,25 @@ static void test_unknown_route_still_logged_and_served(void **state)
     tp_response_free(&r);
     assert_int_equal(stack_request(&stack, "GET", "/health", NULL, 0, TIMEOUT_MS, &r), 0);
     tp_response_free(&r);
-    FILE *f = fopen(stack.proxy_log_path, "r");
-    assert_non_null(f);
-    char line[4096];
+    /* The async logger writes lines shortly after they are logged: read the file until both
+     * lines are there, within a generous deadline. */
     int unknown = 0, health = 0;
-    while (fgets(line, sizeof line, f)) {
-        if (strstr(line, "[AUTH]") && strstr(line, "/definitely-unknown-route"))
-            unknown = 1;
-        if (strstr(line, "[AUTH]") && strstr(line, "GET /health"))
-            health = 1;
-        assert_null(strstr(line, STACK_API_KEY));
-        assert_null(strstr(line, STACK_ADMIN_KEY));
+    for (int attempt = 0; attempt < 250 && !(unknown && health); attempt++) {
+        if (attempt)
+            usleep(20 * 1000);
+        FILE *f = fopen(stack.proxy_log_path, "r");
+        assert_non_null(f);
+        char line[4096];
+        while (fgets(line, sizeof line, f)) {
+            if (strstr(line, "[AUTH]") && strstr(line, "/definitely-unknown-route"))
+                unknown = 1;
+            if (strstr(line, "[AUTH]") && strstr(line, "GET /health"))
+                health = 1;
+            assert_null(strstr(line, STACK_API_KEY));
+            assert_null(strstr(line, STACK_ADMIN_KEY));
+        }
+        fclose(f);
     }
-    fclose(f);
     assert_true(unknown);
     assert_true(health);
 }
