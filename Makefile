@@ -6,6 +6,7 @@
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS (clang)
 #   make bench      latency, log-call cost, throughput, memory; writes build/report/bench.*
 #   make report     regenerate the figures REPORT.md quotes (demo + bench)
+#   make test-sdk   the official Anthropic and OpenAI Node SDKs against the proxy (needs npm)
 
 BUILD_DIR ?= build
 CC ?= cc
@@ -19,7 +20,7 @@ ifeq ($(UNAME),Darwin)
   export PKG_CONFIG_PATH := $(BREW_CURL)/lib/pkgconfig:$(PKG_CONFIG_PATH)
 endif
 
-.PHONY: all deps build test demo bench fuzz fuzz-smoke test-asan test-tsan report clean
+.PHONY: all deps build test demo bench fuzz fuzz-smoke test-asan test-tsan test-sdk report clean
 
 all: build
 
@@ -58,6 +59,9 @@ fuzz:
 
 fuzz-smoke:
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
+
+test-sdk: build
+	@scripts/sdk-check.sh $(BUILD_DIR)
 
 report: demo bench
 	@scripts/report.sh $(BUILD_DIR)
