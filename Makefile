@@ -12,6 +12,8 @@ BUILD_DIR ?= build
 CC ?= cc
 JOBS ?= 2
 CMAKE_FLAGS ?=
+# Added to every configure, including the sanitizer and fuzz builds (CI: -DKIRO_WERROR=ON).
+EXTRA_CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 60
 
 UNAME := $(shell uname)
@@ -28,7 +30,7 @@ deps:
 	@scripts/install-deps.sh
 
 $(BUILD_DIR)/CMakeCache.txt: | deps
-	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) $(EXTRA_CMAKE_FLAGS)
 
 build: deps $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS)
