@@ -22,6 +22,7 @@
 
 int main(int argc, char **argv)
 {
+    platform_fill_standard_fds(); /* before anything can open a descriptor */
     proxy_config cfg;
     config_defaults(&cfg);
     char err[512] = "";

@@ -140,6 +140,19 @@ void platform_tune_allocator(void)
 #endif
 }
 
+void platform_fill_standard_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+            continue;
+        int opened = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+        if (opened >= 0 && opened != fd) {
+            dup2(opened, fd);
+            close(opened);
+        }
+    }
+}
+
 void platform_ignore_sigpipe(void)
 {
     struct sigaction sa;

@@ -37,6 +37,10 @@ int platform_open_private_nonblocking_pipe(int fd);
 /* Resident set size of this process in bytes, or -1. */
 long platform_resident_bytes(void);
 
+/* Opens /dev/null onto any of fds 0, 1 and 2 that is closed, so that nothing the process opens
+ * later (a socket, an eventfd) takes number 2 and receives log lines meant for stderr. */
+void platform_fill_standard_fds(void);
+
 /* Ignores SIGPIPE process-wide so that a vanished reader yields EPIPE instead of death. */
 void platform_ignore_sigpipe(void);
 

@@ -247,13 +247,15 @@ http_server *http_server_start(app *a, char *err, size_t err_size)
                          MHD_USE_POLL | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    /* The external logger must come first: libmicrohttpd reports problems with the options
+     * that precede it through its own logger, which writes fd 2 directly. */
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, a,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)a->cfg->max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)a->cfg->client_timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_END);
