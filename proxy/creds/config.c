@@ -6,12 +6,12 @@
  * reader and the help printer all walk that table, so an option cannot be documented in one
  * place and forgotten in another. The environment variable of an option is derived from its
  * flag: --max-body-bytes <-> KIRO_MAX_BODY_BYTES. */
+#include "util/errbuf.h"
 #include "creds/config.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,19 +109,6 @@ static const option_spec option_table[] = {
 };
 
 #define OPTION_COUNT (sizeof option_table / sizeof option_table[0])
-
-static void set_error(char *err, size_t err_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_error(char *err, size_t err_size, const char *fmt, ...)
-{
-    if (!err || err_size == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-}
 
 static char **string_field(proxy_config *c, const option_spec *o)
 {
@@ -231,7 +218,7 @@ static int apply_number(proxy_config *c, const option_spec *o, long long value, 
                         char *err, size_t err_size)
 {
     if (value < o->min || value > o->max) {
-        set_error(err, err_size, "%s: %lld is out of range (%lld..%lld)", source, value, o->min,
+        errbuf_set(err, err_size, "%s: %lld is out of range (%lld..%lld)", source, value, o->min,
                   o->max);
         return -1;
     }
@@ -247,13 +234,13 @@ static int apply_text(proxy_config *c, const option_spec *o, const char *value, 
                       char *err, size_t err_size)
 {
     if (strlen(value) > CONFIG_STRING_MAX) {
-        set_error(err, err_size, "%s: value longer than %d characters", source, CONFIG_STRING_MAX);
+        errbuf_set(err, err_size, "%s: value longer than %d characters", source, CONFIG_STRING_MAX);
         return -1;
     }
     switch (o->kind) {
     case OPT_LISTEN:
         if (config_parse_listen(value, c->host, sizeof c->host, &c->port) != 0) {
-            set_error(err, err_size,
+            errbuf_set(err, err_size,
                       "%s: '%s' is not HOST:PORT, [IPv6]:PORT, :PORT or PORT (port 0..65535)",
                       source, value);
             return -1;
@@ -262,26 +249,26 @@ static int apply_text(proxy_config *c, const option_spec *o, const char *value, 
     case OPT_CONFIG:
     case OPT_PATH:
         if (!*value || has_control_chars(value)) {
-            set_error(err, err_size, "%s: needs a file name", source);
+            errbuf_set(err, err_size, "%s: needs a file name", source);
             return -1;
         }
         break;
     case OPT_SECRET:
         if (has_control_chars(value)) {
-            set_error(err, err_size, "%s: contains control characters", source);
+            errbuf_set(err, err_size, "%s: contains control characters", source);
             return -1;
         }
         break;
     case OPT_URL:
         if (*value && ((strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0) ||
                        !is_token_text(value))) {
-            set_error(err, err_size, "%s: '%s' is not an http:// or https:// URL", source, value);
+            errbuf_set(err, err_size, "%s: '%s' is not an http:// or https:// URL", source, value);
             return -1;
         }
         break;
     case OPT_REGION:
         if (!is_region_name(value, sizeof c->region)) {
-            set_error(err, err_size, "%s: '%s' is not a region name (like us-east-1)", source,
+            errbuf_set(err, err_size, "%s: '%s' is not a region name (like us-east-1)", source,
                       value);
             return -1;
         }
@@ -290,7 +277,7 @@ static int apply_text(proxy_config *c, const option_spec *o, const char *value, 
         return 0;
     case OPT_LOG_LEVEL:
         if (parse_log_level(value, &c->log_level) != 0) {
-            set_error(err, err_size, "%s: '%s' is not one of debug, info, warn, error", source,
+            errbuf_set(err, err_size, "%s: '%s' is not one of debug, info, warn, error", source,
                       value);
             return -1;
         }
@@ -301,7 +288,7 @@ static int apply_text(proxy_config *c, const option_spec *o, const char *value, 
         errno = 0;
         long long number = strtoll(value, &end, 10);
         if (!*value || isspace((unsigned char)*value) || *end || errno == ERANGE) {
-            set_error(err, err_size, "%s: '%s' is not a whole number", source, value);
+            errbuf_set(err, err_size, "%s: '%s' is not a whole number", source, value);
             return -1;
         }
         return apply_number(c, o, number, source, err, err_size);
@@ -311,7 +298,7 @@ static int apply_text(proxy_config *c, const option_spec *o, const char *value, 
         return 0;
     }
     if (replace_string(string_field(c, o), value) != 0) {
-        set_error(err, err_size, "%s: out of memory", source);
+        errbuf_set(err, err_size, "%s: out of memory", source);
         return -1;
     }
     return 0;
@@ -388,12 +375,12 @@ static int json_fixed_text(const cJSON *root, const char *name, char *out, size_
     if (!item || cJSON_IsNull(item))
         return 0;
     if (!cJSON_IsString(item)) {
-        set_error(err, err_size, "%s: field \"%s\" must be a string", origin, name);
+        errbuf_set(err, err_size, "%s: field \"%s\" must be a string", origin, name);
         return -1;
     }
     const char *value = item->valuestring;
     if (!*value || strlen(value) >= size || !is_token_text(value)) {
-        set_error(err, err_size,
+        errbuf_set(err, err_size,
                   "%s: field \"%s\" must be 1..%zu printable characters without spaces", origin,
                   name, size - 1);
         return -1;
@@ -425,13 +412,13 @@ static int json_table_field(proxy_config *c, const cJSON *root, const option_spe
     if (o->kind == OPT_INT || o->kind == OPT_SIZE) {
         long long number;
         if (json_whole_number(item, &number) != 0) {
-            set_error(err, err_size, "%s must be a whole number", source);
+            errbuf_set(err, err_size, "%s must be a whole number", source);
             return -1;
         }
         return apply_number(c, o, number, source, err, err_size);
     }
     if (!cJSON_IsString(item)) {
-        set_error(err, err_size, "%s must be a string", source);
+        errbuf_set(err, err_size, "%s must be a string", source);
         return -1;
     }
     return apply_text(c, o, item->valuestring, source, err, err_size);
@@ -443,12 +430,12 @@ static int json_host_and_port(proxy_config *c, const cJSON *root, const char *or
     const cJSON *host = cJSON_GetObjectItemCaseSensitive(root, "host");
     if (host && !cJSON_IsNull(host)) {
         if (!cJSON_IsString(host)) {
-            set_error(err, err_size, "%s: field \"host\" must be a string", origin);
+            errbuf_set(err, err_size, "%s: field \"host\" must be a string", origin);
             return -1;
         }
         const char *h = host->valuestring;
         if (!*h || strlen(h) >= sizeof c->host || !is_token_text(h)) {
-            set_error(err, err_size, "%s: field \"host\" is not a host name or address", origin);
+            errbuf_set(err, err_size, "%s: field \"host\" is not a host name or address", origin);
             return -1;
         }
         snprintf(c->host, sizeof c->host, "%s", h);
@@ -457,7 +444,7 @@ static int json_host_and_port(proxy_config *c, const cJSON *root, const char *or
     if (port && !cJSON_IsNull(port)) {
         long long number;
         if (json_whole_number(port, &number) != 0 || number < 0 || number > 65535) {
-            set_error(err, err_size, "%s: field \"port\" must be a whole number 0..65535", origin);
+            errbuf_set(err, err_size, "%s: field \"port\" must be a whole number 0..65535", origin);
             return -1;
         }
         c->port = (int)number;
@@ -472,7 +459,7 @@ static int json_regions(proxy_config *c, const cJSON *root, const char *origin, 
     const cJSON *regions = cJSON_GetObjectItemCaseSensitive(root, "regions");
     if (regions && !cJSON_IsNull(regions)) {
         if (!cJSON_IsArray(regions)) {
-            set_error(err, err_size, "%s: field \"regions\" must be an array of region names",
+            errbuf_set(err, err_size, "%s: field \"regions\" must be an array of region names",
                       origin);
             return -1;
         }
@@ -482,7 +469,7 @@ static int json_regions(proxy_config *c, const cJSON *root, const char *origin, 
         {
             if (!cJSON_IsString(element) ||
                 !is_region_name(element->valuestring, sizeof c->region)) {
-                set_error(err, err_size, "%s: field \"regions\"[%d] is not a region name", origin,
+                errbuf_set(err, err_size, "%s: field \"regions\"[%d] is not a region name", origin,
                           index);
                 return -1;
             }
@@ -495,7 +482,7 @@ static int json_regions(proxy_config *c, const cJSON *root, const char *origin, 
     if (api_region && !cJSON_IsNull(api_region)) {
         if (!cJSON_IsString(api_region) ||
             !is_region_name(api_region->valuestring, sizeof c->region)) {
-            set_error(err, err_size, "%s: field \"apiRegion\" must be a region name string",
+            errbuf_set(err, err_size, "%s: field \"apiRegion\" must be a region name string",
                       origin);
             return -1;
         }
@@ -509,12 +496,12 @@ static int load_json_text(proxy_config *c, const char *json, size_t len, const c
 {
     cJSON *root = cJSON_ParseWithLength(json, len);
     if (!root) {
-        set_error(err, err_size, "%s: not valid JSON", origin);
+        errbuf_set(err, err_size, "%s: not valid JSON", origin);
         return -1;
     }
     int rc = -1;
     if (!cJSON_IsObject(root)) {
-        set_error(err, err_size, "%s: must be a JSON object", origin);
+        errbuf_set(err, err_size, "%s: must be a JSON object", origin);
         goto done;
     }
     if (json_host_and_port(c, root, origin, err, err_size) != 0 ||
@@ -540,12 +527,12 @@ done:
 int config_load_json(proxy_config *c, const char *json, char *err, size_t err_size)
 {
     if (!json) {
-        set_error(err, err_size, "config JSON: missing");
+        errbuf_set(err, err_size, "config JSON: missing");
         return -1;
     }
     size_t len = strlen(json);
     if (len > CONFIG_FILE_MAX_BYTES) {
-        set_error(err, err_size, "config JSON: larger than %d bytes", CONFIG_FILE_MAX_BYTES);
+        errbuf_set(err, err_size, "config JSON: larger than %d bytes", CONFIG_FILE_MAX_BYTES);
         return -1;
     }
     return load_json_text(c, json, len, "config JSON", err, err_size);
@@ -557,16 +544,16 @@ int config_load_file(proxy_config *c, const char *path, char *err, size_t err_si
     char *text = file_read_all(path, CONFIG_FILE_MAX_BYTES, &len);
     if (!text) {
         if (errno == EFBIG)
-            set_error(err, err_size, "config file %s: larger than %d bytes", path,
+            errbuf_set(err, err_size, "config file %s: larger than %d bytes", path,
                       CONFIG_FILE_MAX_BYTES);
         else
-            set_error(err, err_size, "config file %s: %s", path, strerror(errno));
+            errbuf_set(err, err_size, "config file %s: %s", path, strerror(errno));
         return -1;
     }
     int rc = load_json_text(c, text, len, path, err, err_size);
     free(text);
     if (rc == 0 && replace_string(&c->config_path, path) != 0) {
-        set_error(err, err_size, "config file %s: out of memory", path);
+        errbuf_set(err, err_size, "config file %s: out of memory", path);
         return -1;
     }
     return rc;
@@ -605,7 +592,7 @@ static int next_argument(int argc, char **argv, int *index, const option_spec **
         return 0;
     }
     if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
-        set_error(err, err_size, "unexpected argument '%s' (see --help)", arg);
+        errbuf_set(err, err_size, "unexpected argument '%s' (see --help)", arg);
         return -1;
     }
     const char *name = arg + 2;
@@ -613,12 +600,12 @@ static int next_argument(int argc, char **argv, int *index, const option_spec **
     size_t name_len = equals ? (size_t)(equals - name) : strlen(name);
     *option = find_option(name, name_len);
     if (!*option) {
-        set_error(err, err_size, "unknown option '--%.*s' (see --help)", (int)name_len, name);
+        errbuf_set(err, err_size, "unknown option '--%.*s' (see --help)", (int)name_len, name);
         return -1;
     }
     if (!option_takes_value(*option)) {
         if (equals) {
-            set_error(err, err_size, "--%s takes no value", (*option)->flag);
+            errbuf_set(err, err_size, "--%s takes no value", (*option)->flag);
             return -1;
         }
         return 0;
@@ -628,7 +615,7 @@ static int next_argument(int argc, char **argv, int *index, const option_spec **
     } else if (*index + 1 < argc) {
         *value = argv[++*index];
     } else {
-        set_error(err, err_size, "--%s needs a value (%s)", (*option)->flag, (*option)->value_name);
+        errbuf_set(err, err_size, "--%s needs a value (%s)", (*option)->flag, (*option)->value_name);
         return -1;
     }
     return 0;

@@ -4,12 +4,13 @@
  * The mutex guards memory only. Anything slow happens outside it: parsing a file builds a new
  * array that is swapped in under the lock; saving copies the pool into a JSON tree under the
  * lock and writes it after releasing it. */
+#include "util/errbuf.h"
 #include "creds/credentials.h"
+#include "creds/file_claim.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +39,7 @@ typedef struct pool_entry {
 
 struct cred_pool {
     pthread_mutex_t mu;
-    pthread_cond_t file_idle; /* signalled when file_busy drops */
-    int file_busy;            /* a save or load is reading/writing the file */
+    file_claim file;          /* one save or load of the file at a time */
     char *path;
     pool_entry *entries;
     size_t count;
@@ -52,19 +52,6 @@ static const char *const known_fields[] = {
     "authMethod", "clientId",    "clientSecret", "region",     "authRegion",
     "apiRegion",  "machineId",   "disabled",     "priority",
 };
-
-static void set_error(char *err, size_t err_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_error(char *err, size_t err_size, const char *fmt, ...)
-{
-    if (!err || err_size == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-}
 
 static char *dup_or_null(const char *s)
 {
@@ -171,25 +158,25 @@ static int optional_string(const cJSON *obj, const char *name, size_t max_len, i
     if (!item || cJSON_IsNull(item))
         return 0;
     if (!cJSON_IsString(item)) {
-        set_error(err, err_size, "%s: field \"%s\" must be a string", where, name);
+        errbuf_set(err, err_size, "%s: field \"%s\" must be a string", where, name);
         return -1;
     }
     const char *value = item->valuestring;
     if (!*value)
         return 0;
     if (strlen(value) > max_len) {
-        set_error(err, err_size, "%s: field \"%s\" is longer than %zu characters", where, name,
+        errbuf_set(err, err_size, "%s: field \"%s\" is longer than %zu characters", where, name,
                   max_len);
         return -1;
     }
     if (header_safe && !cred_is_header_safe(value)) {
-        set_error(err, err_size, "%s: field \"%s\" contains spaces or control characters", where,
+        errbuf_set(err, err_size, "%s: field \"%s\" contains spaces or control characters", where,
                   name);
         return -1;
     }
     *out = strdup(value);
     if (!*out) {
-        set_error(err, err_size, "%s: out of memory", where);
+        errbuf_set(err, err_size, "%s: out of memory", where);
         return -1;
     }
     return 0;
@@ -203,7 +190,7 @@ static int optional_region(const cJSON *obj, const char *name, char *out, size_t
     if (!item || cJSON_IsNull(item) || (cJSON_IsString(item) && !*item->valuestring))
         return 0;
     if (!cJSON_IsString(item) || !is_region_name(item->valuestring)) {
-        set_error(err, err_size, "%s: field \"%s\" must be a region name like us-east-1", where,
+        errbuf_set(err, err_size, "%s: field \"%s\" must be a region name like us-east-1", where,
                   name);
         return -1;
     }
@@ -300,7 +287,7 @@ static int parse_entry(const cJSON *obj, const char *where, pool_entry *e, int *
     credential *c = &e->cred;
     *explicit_id = 0;
     if (!cJSON_IsObject(obj)) {
-        set_error(err, err_size, "%s: must be a JSON object", where);
+        errbuf_set(err, err_size, "%s: must be a JSON object", where);
         return -1;
     }
 
@@ -308,7 +295,7 @@ static int parse_entry(const cJSON *obj, const char *where, pool_entry *e, int *
     if (id && !cJSON_IsNull(id)) {
         long long value;
         if (whole_number(id, 1, 2147483647.0, &value) != 0) {
-            set_error(err, err_size, "%s: field \"id\" must be a positive whole number", where);
+            errbuf_set(err, err_size, "%s: field \"id\" must be a positive whole number", where);
             return -1;
         }
         c->id = (int)value;
@@ -327,13 +314,13 @@ static int parse_entry(const cJSON *obj, const char *where, pool_entry *e, int *
                         err_size) != 0)
         goto fail;
     if (!c->access_token && !c->refresh_token) {
-        set_error(err, err_size, "%s: needs a refreshToken or an accessToken", where);
+        errbuf_set(err, err_size, "%s: needs a refreshToken or an accessToken", where);
         goto fail;
     }
 
     if (cred_parse_expires_at(cJSON_GetObjectItemCaseSensitive(obj, "expiresAt"), &c->expires_at) !=
         0) {
-        set_error(err, err_size,
+        errbuf_set(err, err_size,
                   "%s: field \"expiresAt\" must be an RFC 3339 time or epoch seconds/ms", where);
         goto fail;
     }
@@ -342,7 +329,7 @@ static int parse_entry(const cJSON *obj, const char *where, pool_entry *e, int *
     const cJSON *method = cJSON_GetObjectItemCaseSensitive(obj, "authMethod");
     if (method && !cJSON_IsNull(method)) {
         if (!cJSON_IsString(method) || parse_auth_method(method->valuestring, &c->method) != 0) {
-            set_error(err, err_size,
+            errbuf_set(err, err_size,
                       "%s: field \"authMethod\" must be \"social\", \"idc\" or \"builder-id\"",
                       where);
             goto fail;
@@ -365,7 +352,7 @@ static int parse_entry(const cJSON *obj, const char *where, pool_entry *e, int *
     const cJSON *machine = cJSON_GetObjectItemCaseSensitive(obj, "machineId");
     if (machine && !cJSON_IsNull(machine) && !(cJSON_IsString(machine) && !*machine->valuestring)) {
         if (!cJSON_IsString(machine) || !is_machine_id(machine->valuestring)) {
-            set_error(err, err_size,
+            errbuf_set(err, err_size,
                       "%s: field \"machineId\" must be 1..64 characters of [A-Za-z0-9._-]", where);
             goto fail;
         }
@@ -378,7 +365,7 @@ static int parse_entry(const cJSON *obj, const char *where, pool_entry *e, int *
     const cJSON *disabled = cJSON_GetObjectItemCaseSensitive(obj, "disabled");
     if (disabled && !cJSON_IsNull(disabled)) {
         if (!cJSON_IsBool(disabled)) {
-            set_error(err, err_size, "%s: field \"disabled\" must be true or false", where);
+            errbuf_set(err, err_size, "%s: field \"disabled\" must be true or false", where);
             goto fail;
         }
         e->disabled_in_file = cJSON_IsTrue(disabled);
@@ -391,7 +378,7 @@ static int parse_entry(const cJSON *obj, const char *where, pool_entry *e, int *
     if (priority && !cJSON_IsNull(priority)) {
         long long value;
         if (whole_number(priority, -PRIORITY_LIMIT, PRIORITY_LIMIT, &value) != 0) {
-            set_error(err, err_size, "%s: field \"priority\" must be a whole number within +-%d",
+            errbuf_set(err, err_size, "%s: field \"priority\" must be a whole number within +-%d",
                       where, PRIORITY_LIMIT);
             goto fail;
         }
@@ -399,7 +386,7 @@ static int parse_entry(const cJSON *obj, const char *where, pool_entry *e, int *
     }
 
     if (collect_extra_fields(obj, &e->extra) != 0) {
-        set_error(err, err_size, "%s: out of memory", where);
+        errbuf_set(err, err_size, "%s: out of memory", where);
         goto fail;
     }
     return 0;
@@ -461,7 +448,7 @@ static int parse_document(const char *json, size_t len, pool_entry **out, size_t
     *count_out = 0;
     cJSON *root = cJSON_ParseWithLength(json, len);
     if (!root) {
-        set_error(err, err_size, "credentials: not valid JSON");
+        errbuf_set(err, err_size, "credentials: not valid JSON");
         return -1;
     }
     int rc = -1;
@@ -473,18 +460,18 @@ static int parse_document(const char *json, size_t len, pool_entry **out, size_t
     } else if (cJSON_IsArray(root)) {
         n = (size_t)cJSON_GetArraySize(root);
     } else {
-        set_error(err, err_size, "credentials: must be an array or an object");
+        errbuf_set(err, err_size, "credentials: must be an array or an object");
         goto done;
     }
     if (n > CRED_MAX_ENTRIES) {
-        set_error(err, err_size, "credentials: %zu entries, at most %d are allowed", n,
+        errbuf_set(err, err_size, "credentials: %zu entries, at most %d are allowed", n,
                   CRED_MAX_ENTRIES);
         goto done;
     }
     entries = calloc(n ? n : 1, sizeof *entries);
     explicit_id = calloc(n ? n : 1, sizeof *explicit_id);
     if (!entries || !explicit_id) {
-        set_error(err, err_size, "credentials: out of memory");
+        errbuf_set(err, err_size, "credentials: out of memory");
         goto done;
     }
     size_t parsed = 0;
@@ -524,7 +511,7 @@ cred_pool *cred_pool_new(const char *path)
         return NULL;
     }
     pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->file_idle, NULL);
+    file_claim_init(&p->file, &p->mu);
     return p;
 }
 
@@ -534,27 +521,9 @@ void cred_pool_free(cred_pool *p)
         return;
     entries_free(p->entries, p->count);
     free(p->path);
-    pthread_cond_destroy(&p->file_idle);
+    file_claim_destroy(&p->file);
     pthread_mutex_destroy(&p->mu);
     free(p);
-}
-
-/* Claims the file for one save or load at a time (waits without holding the mutex). */
-static void claim_file(cred_pool *p)
-{
-    pthread_mutex_lock(&p->mu);
-    while (p->file_busy)
-        pthread_cond_wait(&p->file_idle, &p->mu);
-    p->file_busy = 1;
-    pthread_mutex_unlock(&p->mu);
-}
-
-static void release_file(cred_pool *p)
-{
-    pthread_mutex_lock(&p->mu);
-    p->file_busy = 0;
-    pthread_cond_broadcast(&p->file_idle);
-    pthread_mutex_unlock(&p->mu);
 }
 
 static void replace_entries(cred_pool *p, pool_entry *entries, size_t n)
@@ -572,11 +541,11 @@ static void replace_entries(cred_pool *p, pool_entry *entries, size_t n)
 int cred_pool_load_json(cred_pool *p, const char *json, size_t len, char *err, size_t err_size)
 {
     if (!p || !json) {
-        set_error(err, err_size, "credentials: no input");
+        errbuf_set(err, err_size, "credentials: no input");
         return -1;
     }
     if (len > CRED_FILE_MAX_BYTES) {
-        set_error(err, err_size, "credentials: larger than %u bytes", CRED_FILE_MAX_BYTES);
+        errbuf_set(err, err_size, "credentials: larger than %u bytes", CRED_FILE_MAX_BYTES);
         return -1;
     }
     pool_entry *entries;
@@ -590,10 +559,10 @@ int cred_pool_load_json(cred_pool *p, const char *json, size_t len, char *err, s
 int cred_pool_load(cred_pool *p, char *err, size_t err_size)
 {
     if (!p || !p->path) {
-        set_error(err, err_size, "credentials: no file configured");
+        errbuf_set(err, err_size, "credentials: no file configured");
         return -1;
     }
-    claim_file(p);
+    file_claim_take(&p->file);
     size_t len = 0;
     int rc;
     char *text = file_read_all(p->path, CRED_FILE_MAX_BYTES, &len);
@@ -602,27 +571,27 @@ int cred_pool_load(cred_pool *p, char *err, size_t err_size)
             replace_entries(p, NULL, 0);
             rc = 0;
         } else if (errno == EFBIG) {
-            set_error(err, err_size, "%s: larger than %u bytes", p->path, CRED_FILE_MAX_BYTES);
+            errbuf_set(err, err_size, "%s: larger than %u bytes", p->path, CRED_FILE_MAX_BYTES);
             rc = -1;
         } else {
-            set_error(err, err_size, "%s: %s", p->path, strerror(errno));
+            errbuf_set(err, err_size, "%s: %s", p->path, strerror(errno));
             rc = -1;
         }
     } else {
         char detail[256];
         rc = cred_pool_load_json(p, text, len, detail, sizeof detail);
         if (rc < 0)
-            set_error(err, err_size, "%s: %s", p->path, detail);
+            errbuf_set(err, err_size, "%s: %s", p->path, detail);
         free(text);
     }
-    release_file(p);
+    file_claim_release(&p->file);
     return rc;
 }
 
 int cred_pool_add_json(cred_pool *p, const cJSON *object, char *err, size_t err_size)
 {
     if (!p) {
-        set_error(err, err_size, "credentials: no pool");
+        errbuf_set(err, err_size, "credentials: no pool");
         return -1;
     }
     pool_entry e;
@@ -632,7 +601,7 @@ int cred_pool_add_json(cred_pool *p, const cJSON *object, char *err, size_t err_
     pthread_mutex_lock(&p->mu);
     if (p->count >= CRED_MAX_ENTRIES) {
         pthread_mutex_unlock(&p->mu);
-        set_error(err, err_size, "credentials: the pool already holds %d entries",
+        errbuf_set(err, err_size, "credentials: the pool already holds %d entries",
                   CRED_MAX_ENTRIES);
         entry_clear(&e);
         return -1;
@@ -640,7 +609,7 @@ int cred_pool_add_json(cred_pool *p, const cJSON *object, char *err, size_t err_
     pool_entry *grown = realloc(p->entries, (p->count + 1) * sizeof *grown);
     if (!grown) {
         pthread_mutex_unlock(&p->mu);
-        set_error(err, err_size, "credentials: out of memory");
+        errbuf_set(err, err_size, "credentials: out of memory");
         entry_clear(&e);
         return -1;
     }
@@ -1073,7 +1042,7 @@ int cred_pool_save(cred_pool *p)
         return -1;
     if (!p->path)
         return 0;
-    claim_file(p);
+    file_claim_take(&p->file);
     pthread_mutex_lock(&p->mu);
     cJSON *array = cJSON_CreateArray();
     for (size_t i = 0; array && i < p->count; i++) {
@@ -1107,6 +1076,6 @@ int cred_pool_save(cred_pool *p)
     } else {
         LOG_ERROR("credentials: saving %s failed: out of memory", p->path);
     }
-    release_file(p);
+    file_claim_release(&p->file);
     return rc;
 }

@@ -5,11 +5,12 @@
  * content is built from memory under the mutex, written with the mutex released, and only when
  * the write succeeded is memory changed. Changes (and loads) are serialised by a busy flag with
  * a condition variable, so list/get never wait for the disk and a failed write changes nothing. */
+#include "util/errbuf.h"
 #include "creds/user_store.h"
+#include "creds/file_claim.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,26 +40,12 @@ typedef struct user_entry {
 
 struct user_store {
     pthread_mutex_t mu; /* guards the fields below; never held across file I/O */
-    pthread_cond_t file_idle;
-    int file_busy; /* a change or load owns the file */
+    file_claim file; /* a change or load owns the file */
     char *path;    /* NULL: memory only */
     user_entry *entries;
     size_t count;
     size_t capacity;
 };
-
-static void set_error(char *err, size_t err_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_error(char *err, size_t err_size, const char *fmt, ...)
-{
-    if (!err || err_size == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-}
 
 static void entry_clear(user_entry *e)
 {
@@ -123,19 +110,19 @@ static int parse_entry(const cJSON *obj, const char *where, int from_file, user_
 {
     memset(out, 0, sizeof *out);
     if (!cJSON_IsObject(obj)) {
-        set_error(err, err_size, "%s: must be a JSON object", where);
+        errbuf_set(err, err_size, "%s: must be a JSON object", where);
         return -1;
     }
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(obj, "activation_code");
     if (!cJSON_IsString(code) || !valid_activation_code(code->valuestring)) {
-        set_error(err, err_size,
+        errbuf_set(err, err_size,
                   "%s: activation_code must be 1..%d characters of A-Z, a-z, 0-9, '_' and '-'",
                   where, ACTIVATION_CODE_MAX);
         return -1;
     }
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(obj, "user_name");
     if (!cJSON_IsString(name) || !valid_user_name(name->valuestring)) {
-        set_error(err, err_size,
+        errbuf_set(err, err_size,
                   "%s: user_name must be a string of at most %d characters without control "
                   "characters",
                   where, USER_NAME_MAX_CHARS);
@@ -144,19 +131,19 @@ static int parse_entry(const cJSON *obj, const char *where, int from_file, user_
     const cJSON *creds = cJSON_GetObjectItemCaseSensitive(obj, "credentials");
     if (creds && !cJSON_IsNull(creds)) {
         if (!cJSON_IsObject(creds)) {
-            set_error(err, err_size, "%s: credentials must be an object", where);
+            errbuf_set(err, err_size, "%s: credentials must be an object", where);
             return -1;
         }
         char detail[192];
         if (cred_validate_json(creds, detail, sizeof detail) != 0) {
-            set_error(err, err_size, "%s: %s", where, detail);
+            errbuf_set(err, err_size, "%s: %s", where, detail);
             return -1;
         }
         char *text = cJSON_PrintUnformatted(creds);
         size_t len = text ? strlen(text) : 0;
         free(text);
         if (!text || len > CREDENTIALS_JSON_MAX) {
-            set_error(err, err_size, "%s: credentials larger than %d bytes", where,
+            errbuf_set(err, err_size, "%s: credentials larger than %d bytes", where,
                       CREDENTIALS_JSON_MAX);
             return -1;
         }
@@ -167,7 +154,7 @@ static int parse_entry(const cJSON *obj, const char *where, int from_file, user_
                                        &out->created_at) != 0 ||
                       parse_time_field(cJSON_GetObjectItemCaseSensitive(obj, "updated_at"),
                                        &out->updated_at) != 0)) {
-        set_error(err, err_size, "%s: created_at/updated_at must be RFC 3339 times", where);
+        errbuf_set(err, err_size, "%s: created_at/updated_at must be RFC 3339 times", where);
         return -1;
     }
     out->code = strdup(code->valuestring);
@@ -175,7 +162,7 @@ static int parse_entry(const cJSON *obj, const char *where, int from_file, user_
     out->credentials = creds && !cJSON_IsNull(creds) ? cJSON_Duplicate(creds, 1) : NULL;
     if (!out->code || !out->user_name || (creds && !cJSON_IsNull(creds) && !out->credentials)) {
         entry_clear(out);
-        set_error(err, err_size, "%s: out of memory", where);
+        errbuf_set(err, err_size, "%s: out of memory", where);
         return -1;
     }
     return 0;
@@ -267,22 +254,6 @@ static char *document_with_change(const user_store *s, size_t at, const user_ent
 
 /* ---- file ownership (serialises changes and loads without holding the mutex) ---- */
 
-static void claim_file(user_store *s)
-{
-    pthread_mutex_lock(&s->mu);
-    while (s->file_busy)
-        pthread_cond_wait(&s->file_idle, &s->mu);
-    s->file_busy = 1;
-    pthread_mutex_unlock(&s->mu);
-}
-
-static void release_file(user_store *s)
-{
-    pthread_mutex_lock(&s->mu);
-    s->file_busy = 0;
-    pthread_cond_broadcast(&s->file_idle);
-    pthread_mutex_unlock(&s->mu);
-}
 
 /* Writes a document built by document_with_change; memory-only stores always succeed. */
 static int persist(const user_store *s, char *text)
@@ -317,7 +288,7 @@ user_store *user_store_new(const char *path)
         return NULL;
     }
     pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->file_idle, NULL);
+    file_claim_init(&s->file, &s->mu);
     return s;
 }
 
@@ -327,7 +298,7 @@ void user_store_free(user_store *s)
         return;
     entries_free(s->entries, s->count);
     free(s->path);
-    pthread_cond_destroy(&s->file_idle);
+    file_claim_destroy(&s->file);
     pthread_mutex_destroy(&s->mu);
     free(s);
 }
@@ -339,7 +310,7 @@ static int parse_document(const char *text, size_t len, user_entry **out, size_t
     *count_out = 0;
     cJSON *root = cJSON_ParseWithLength(text, len);
     if (!root) {
-        set_error(err, err_size, "not valid JSON");
+        errbuf_set(err, err_size, "not valid JSON");
         return -1;
     }
     const cJSON *users =
@@ -352,18 +323,18 @@ static int parse_document(const char *text, size_t len, user_entry **out, size_t
         goto done;
     }
     if (!cJSON_IsArray(users)) {
-        set_error(err, err_size, "must be {\"users\":[...]} or an array");
+        errbuf_set(err, err_size, "must be {\"users\":[...]} or an array");
         goto done;
     }
     size_t total = (size_t)cJSON_GetArraySize(users);
     if (total > USER_STORE_MAX_ENTRIES) {
-        set_error(err, err_size, "%zu entries, at most %d are allowed", total,
+        errbuf_set(err, err_size, "%zu entries, at most %d are allowed", total,
                   USER_STORE_MAX_ENTRIES);
         goto done;
     }
     entries = calloc(total ? total : 1, sizeof *entries);
     if (!entries) {
-        set_error(err, err_size, "out of memory");
+        errbuf_set(err, err_size, "out of memory");
         goto done;
     }
     const cJSON *item;
@@ -375,7 +346,7 @@ static int parse_document(const char *text, size_t len, user_entry **out, size_t
             goto done;
         for (size_t i = 0; i < n; i++) {
             if (strcmp(entries[i].code, entries[n].code) == 0) {
-                set_error(err, err_size, "%s: duplicate activation_code", where);
+                errbuf_set(err, err_size, "%s: duplicate activation_code", where);
                 entry_clear(&entries[n]);
                 goto done;
             }
@@ -395,10 +366,10 @@ done:
 int user_store_load(user_store *s, char *err, size_t err_size)
 {
     if (!s || !s->path) {
-        set_error(err, err_size, "user store: no file configured");
+        errbuf_set(err, err_size, "user store: no file configured");
         return -1;
     }
-    claim_file(s);
+    file_claim_take(&s->file);
     size_t len = 0;
     user_entry *entries = NULL;
     size_t n = 0;
@@ -406,17 +377,17 @@ int user_store_load(user_store *s, char *err, size_t err_size)
     char *text = file_read_all(s->path, USER_STORE_FILE_MAX_BYTES, &len);
     if (!text) {
         if (errno == EFBIG) {
-            set_error(err, err_size, "%s: larger than %u bytes", s->path,
+            errbuf_set(err, err_size, "%s: larger than %u bytes", s->path,
                       USER_STORE_FILE_MAX_BYTES);
             rc = -1;
         } else if (errno != ENOENT) {
-            set_error(err, err_size, "%s: %s", s->path, strerror(errno));
+            errbuf_set(err, err_size, "%s: %s", s->path, strerror(errno));
             rc = -1;
         }
     } else {
         char detail[256];
         if (parse_document(text, len, &entries, &n, detail, sizeof detail) != 0) {
-            set_error(err, err_size, "%s: %s", s->path, detail);
+            errbuf_set(err, err_size, "%s: %s", s->path, detail);
             rc = -1;
         }
         memset(text, 0, len);
@@ -433,7 +404,7 @@ int user_store_load(user_store *s, char *err, size_t err_size)
         entries_free(old, old_count);
         rc = (int)n;
     }
-    release_file(s);
+    file_claim_release(&s->file);
     return rc;
 }
 
@@ -474,14 +445,14 @@ int user_store_put(user_store *s, const cJSON *body, int *status, char *err, siz
         status = &ignored;
     *status = 400;
     if (!s) {
-        set_error(err, err_size, "user store: missing");
+        errbuf_set(err, err_size, "user store: missing");
         return -1;
     }
     user_entry fresh;
     if (parse_entry(body, "user", 0, &fresh, err, err_size) != 0)
         return -1;
 
-    claim_file(s);
+    file_claim_take(&s->file);
     pthread_mutex_lock(&s->mu);
     ssize_t existing = find_index(s, fresh.code);
     time_t now = time(NULL);
@@ -507,26 +478,26 @@ int user_store_put(user_store *s, const cJSON *body, int *status, char *err, siz
     int too_large = text && strlen(text) + 1 > USER_STORE_FILE_MAX_BYTES;
     if (full || too_large) {
         if (full)
-            set_error(err, err_size, "user store: at most %d entries", USER_STORE_MAX_ENTRIES);
+            errbuf_set(err, err_size, "user store: at most %d entries", USER_STORE_MAX_ENTRIES);
         else
-            set_error(err, err_size, "user store: the file would exceed %u bytes",
+            errbuf_set(err, err_size, "user store: the file would exceed %u bytes",
                       USER_STORE_FILE_MAX_BYTES);
         if (text)
             memset(text, 0, strlen(text)); /* it holds tokens */
         free(text);
         entry_clear(&fresh);
-        release_file(s);
+        file_claim_release(&s->file);
         return -1;
     }
     if (no_room || !text || persist(s, text) != 0) {
         int saved = errno;
         *status = 500;
-        set_error(err, err_size, "user store: saving failed: %s",
+        errbuf_set(err, err_size, "user store: saving failed: %s",
                   no_room || !text ? "out of memory" : strerror(saved));
         LOG_ERROR("user store: saving %s failed: %s", s->path ? s->path : "(memory)",
                   no_room || !text ? "out of memory" : strerror(saved));
         entry_clear(&fresh);
-        release_file(s);
+        file_claim_release(&s->file);
         return -1;
     }
 
@@ -540,7 +511,7 @@ int user_store_put(user_store *s, const cJSON *body, int *status, char *err, siz
     }
     pthread_mutex_unlock(&s->mu);
     entry_clear(&replaced);
-    release_file(s);
+    file_claim_release(&s->file);
     *status = 200;
     return 0;
 }
@@ -549,18 +520,18 @@ int user_store_delete(user_store *s, const char *code)
 {
     if (!s || !code)
         return 1;
-    claim_file(s);
+    file_claim_take(&s->file);
     pthread_mutex_lock(&s->mu);
     ssize_t i = find_index(s, code);
     char *text = i >= 0 ? document_with_change(s, (size_t)i, NULL) : NULL;
     pthread_mutex_unlock(&s->mu);
     if (i < 0) {
-        release_file(s);
+        file_claim_release(&s->file);
         return 1;
     }
     if ((s->path && !text) || persist(s, text) != 0) {
         LOG_ERROR("user store: saving %s failed: %s", s->path, strerror(errno));
-        release_file(s);
+        file_claim_release(&s->file);
         return -1;
     }
     pthread_mutex_lock(&s->mu);
@@ -569,7 +540,7 @@ int user_store_delete(user_store *s, const char *code)
     s->count--;
     pthread_mutex_unlock(&s->mu);
     entry_clear(&removed);
-    release_file(s);
+    file_claim_release(&s->file);
     return 0;
 }
 
