@@ -39,6 +39,9 @@ block demo "$dir/demo.md"
 } >"$tmp/evidence"
 block evidence "$tmp/evidence"
 
-if [ -s "$dir/bench.md" ]; then block bench "$dir/bench.md"; fi
+if [ -s "$dir/bench.md" ]; then
+  sed '1{/^# /d;}' "$dir/bench.md" >"$tmp/bench"   # the report has its own heading
+  block bench "$tmp/bench"
+fi
 if [ -s "$dir/faults.md" ]; then block faults "$dir/faults.md"; fi
 echo "REPORT.md figures regenerated from $dir"
