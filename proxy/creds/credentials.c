@@ -661,6 +661,19 @@ static int token_valid_at(const credential *c, time_t now)
     return c->access_token && (c->expires_at == 0 || c->expires_at > now);
 }
 
+size_t cred_pool_usable_count(cred_pool *p, time_t now)
+{
+    if (!p)
+        return 0;
+    pthread_mutex_lock(&p->mu);
+    size_t n = 0;
+    for (size_t i = 0; i < p->count; i++)
+        if (!p->entries[i].cred.disabled && token_valid_at(&p->entries[i].cred, now))
+            n++;
+    pthread_mutex_unlock(&p->mu);
+    return n;
+}
+
 int cred_pool_acquire(cred_pool *p, const int *exclude, size_t n_exclude, time_t now,
                       cred_snapshot *out)
 {

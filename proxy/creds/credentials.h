@@ -78,6 +78,8 @@ int cred_pool_add_json(cred_pool *p, const cJSON *object, char *err, size_t err_
 int cred_pool_save(cred_pool *p);
 
 size_t cred_pool_count(cred_pool *p);
+/* Credentials cred_pool_acquire() could hand out at `now` (enabled, token valid). */
+size_t cred_pool_usable_count(cred_pool *p, time_t now);
 /* Copies a usable credential into out, skipping ids in exclude[0..n_exclude). Returns 0, or -1
  * when none is usable now (all disabled, expired or excluded). */
 int cred_pool_acquire(cred_pool *p, const int *exclude, size_t n_exclude, time_t now,

@@ -93,7 +93,7 @@ static int block_delta(response_writer *w, const rw_block *b, const char *s, siz
                        kbuf *out)
 {
     (void)w;
-    char *value = rw_strndup(s, len);
+    char *value = bytes_dup(s, len);
     if (!value)
         return -1;
     int rc;

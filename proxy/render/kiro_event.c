@@ -5,6 +5,7 @@
  * copied. Unknown event types are ignored rather than failing the stream, because the upstream
  * adds event types over time; a known event with a payload of the wrong shape is an error. */
 #include "render/kiro_event.h"
+#include "util/buf.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -28,17 +29,6 @@ void kiro_event_release(kiro_event_owner *owner)
     free(owner->exception_message);
     free(owner->tool_input);
     free(owner);
-}
-
-static char *copy_bytes(const void *s, size_t len)
-{
-    char *p = malloc(len + 1);
-    if (!p)
-        return NULL;
-    if (len)
-        memcpy(p, s, len);
-    p[len] = '\0';
-    return p;
 }
 
 static const es_header *find_header(const es_message *m, const char *name)
@@ -205,9 +195,9 @@ static int parse_exception(const es_message *m, kiro_event *ev, kiro_event_owner
         message = (const char *)m->payload;
         message_len = m->payload_len;
     }
-    owner->exception_type = copy_bytes(type ? type : "UnknownError",
+    owner->exception_type = bytes_dup(type ? type : "UnknownError",
                                        strlen(type ? type : "UnknownError"));
-    owner->exception_message = copy_bytes(message ? message : "", message ? message_len : 0);
+    owner->exception_message = bytes_dup(message ? message : "", message ? message_len : 0);
     if (!owner->exception_type || !owner->exception_message)
         return -1;
     ev->kind = KIRO_EV_EXCEPTION;

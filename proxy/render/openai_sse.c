@@ -66,7 +66,7 @@ static int block_start(response_writer *w, const rw_block *b, kbuf *out)
 static int block_delta(response_writer *w, const rw_block *b, const char *s, size_t len,
                        kbuf *out)
 {
-    char *value = rw_strndup(s, len);
+    char *value = bytes_dup(s, len);
     if (!value)
         return -1;
     cJSON *delta;

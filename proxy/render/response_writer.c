@@ -19,17 +19,6 @@ int rw_set_error(response_writer *w, int status, const char *type, const char *m
     return api_error_set(&w->error, status, type, "%s", message);
 }
 
-char *rw_strndup(const char *s, size_t len)
-{
-    char *p = malloc(len + 1);
-    if (!p)
-        return NULL;
-    if (len)
-        memcpy(p, s, len);
-    p[len] = '\0';
-    return p;
-}
-
 int rw_output_error(response_writer *w)
 {
     return rw_set_error(w, 502, "api_error", "response too large or out of memory");

@@ -10,6 +10,7 @@
 #define KIRO_RENDER_RW_INTERNAL_H
 
 #include "render/response_writer.h"
+#include "util/buf.h"
 #include "render/thinking_split.h"
 #include "render/utf8.h"
 
@@ -102,8 +103,6 @@ const char *rw_openai_finish_reason(const response_writer *w);
 int rw_append_sse_json(kbuf *out, const char *event_name, cJSON *json);
 /* Prints json unformatted, appends it and frees it; -1 on failure. */
 int rw_append_json(kbuf *out, cJSON *json);
-/* A NUL-terminated copy of a slice (cJSON takes C strings); NULL when out of memory. */
-char *rw_strndup(const char *s, size_t len);
 /* Records "response too large or out of memory" (502) and returns -1. */
 int rw_output_error(response_writer *w);
 /* Records an error for rw_last_error and returns -1. */

@@ -129,13 +129,9 @@ static enum MHD_Result request_head(request_ctx *rq, int *answered)
         api_error e;
         api_error_set(&e, 405, "invalid_request_error", "method %s not allowed on %.200s (allowed: %s)",
                       rq->method, rq->path, allow);
-        char *text = rq->shape == API_OPENAI ? api_error_openai_json(&e) : api_error_anthropic_json(&e);
-        struct MHD_Response *r =
-            MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_COPY);
-        free(text);
+        struct MHD_Response *r = response_for_error(rq, &e);
         if (!r)
             return MHD_NO;
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
         return respond_response(rq, 405, r);
     }

@@ -49,6 +49,8 @@ enum MHD_Result respond_bytes(request_ctx *rq, int status, const char *content_t
                               const char *body, size_t len);
 /* Queues compact JSON. The object is not freed. */
 enum MHD_Result respond_json(request_ctx *rq, int status, const void *cjson_item);
+/* An unqueued response carrying err in this route's API shape (to add headers before queueing). */
+struct MHD_Response *response_for_error(request_ctx *rq, const api_error *err);
 /* Queues an error in this route's API shape (Anthropic or OpenAI). */
 enum MHD_Result respond_error(request_ctx *rq, const api_error *err);
 enum MHD_Result respond_error_msg(request_ctx *rq, int status, const char *type, const char *msg);

@@ -117,14 +117,22 @@ enum MHD_Result respond_json(request_ctx *rq, int status, const void *cjson_item
     return r;
 }
 
-enum MHD_Result respond_error(request_ctx *rq, const api_error *err)
+struct MHD_Response *response_for_error(request_ctx *rq, const api_error *err)
 {
     char *text = rq->shape == API_OPENAI ? api_error_openai_json(err) : api_error_anthropic_json(err);
     if (!text)
-        return MHD_NO;
-    enum MHD_Result r = respond_bytes(rq, err->status, "application/json", text, strlen(text));
+        return NULL;
+    struct MHD_Response *response =
+        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_COPY);
     cJSON_free(text);
-    return r;
+    if (response)
+        MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    return response;
+}
+
+enum MHD_Result respond_error(request_ctx *rq, const api_error *err)
+{
+    return respond_response(rq, err->status, response_for_error(rq, err));
 }
 
 enum MHD_Result respond_error_msg(request_ctx *rq, int status, const char *type, const char *msg)

@@ -110,6 +110,7 @@ enum MHD_Result route_admin_refresh(request_ctx *rq)
     long id = strtol(rq->path_param, &end, 10);
     if (*end || id <= 0 || id > 1000000)
         return respond_error_msg(rq, 400, "invalid_request_error", "credential id must be a positive number");
+    /* Checked first so that an unknown id is a 404, not a failed refresh (502). */
     credential probe;
     memset(&probe, 0, sizeof probe);
     if (cred_pool_copy(rq->app->pool, (int)id, &probe) != 0)
@@ -120,7 +121,7 @@ enum MHD_Result route_admin_refresh(request_ctx *rq)
         LOG_WARN("[ADMIN] forced refresh of credential %ld failed: %s", id, err);
         return respond_error_msg(rq, 502, "api_error", err);
     }
-    cred_pool_save(rq->app->pool);
+    /* token_refresh_credential() has stored and saved the new tokens. */
     LOG_INFO("[ADMIN] credential %ld refreshed on request", id);
     cJSON *root = cJSON_CreateObject();
     cJSON_AddBoolToObject(root, "success", 1);

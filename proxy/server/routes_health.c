@@ -20,19 +20,7 @@ void server_collect_extra(app *a, metrics_extra *extra)
     if (a->refresher)
         token_refresher_counts(a->refresher, &extra->token_refreshes, &extra->token_refresh_failures);
     extra->credentials_total = (long)cred_pool_count(a->pool);
-    cJSON *view = cred_pool_view_json(a->pool);
-    time_t now = time(NULL);
-    const cJSON *c;
-    cJSON_ArrayForEach(c, view)
-    {
-        const cJSON *disabled = cJSON_GetObjectItemCaseSensitive(c, "disabled");
-        const cJSON *expires = cJSON_GetObjectItemCaseSensitive(c, "expiresAt");
-        time_t t = 0;
-        int valid = !cJSON_IsString(expires) || clock_parse_rfc3339(expires->valuestring, &t) != 0 || t > now;
-        if (!cJSON_IsTrue(disabled) && valid)
-            extra->credentials_usable++;
-    }
-    cJSON_Delete(view);
+    extra->credentials_usable = (long)cred_pool_usable_count(a->pool, time(NULL));
     model_info *models = NULL;
     extra->models = (long)model_catalog_snapshot(a->models, &models);
     free(models);

@@ -51,26 +51,15 @@ enum MHD_Result route_models_list(request_ctx *rq)
 
 enum MHD_Result route_models_get(request_ctx *rq)
 {
-    char id[MODEL_ID_SIZE];
+    model_info info;
     int thinking = 0;
-    if (model_catalog_resolve(rq->app->models, rq->path_param, id, sizeof id, &thinking) != 0) {
+    if (model_catalog_resolve_info(rq->app->models, rq->path_param, &info, &thinking) != 0) {
         api_error e;
         api_error_set(&e, 404, "not_found_error", "model %.100s not found", rq->path_param);
         return respond_error(rq, &e);
     }
-    model_info *models = NULL;
-    size_t n = model_catalog_snapshot(rq->app->models, &models);
-    enum MHD_Result r = MHD_NO;
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(models[i].id, id) == 0) {
-            cJSON *o = model_json(&models[i]);
-            r = respond_json(rq, 200, o);
-            cJSON_Delete(o);
-            break;
-        }
-    }
-    if (r == MHD_NO && !rq->status)
-        r = respond_error_msg(rq, 404, "not_found_error", "model not found");
-    free(models);
+    cJSON *o = model_json(&info);
+    enum MHD_Result r = respond_json(rq, 200, o);
+    cJSON_Delete(o);
     return r;
 }

@@ -109,6 +109,17 @@ void kbuf_consume(kbuf *b, size_t n)
     b->data[b->len] = '\0';
 }
 
+char *bytes_dup(const void *data, size_t len)
+{
+    char *p = malloc(len + 1);
+    if (!p)
+        return NULL;
+    if (len)
+        memcpy(p, data, len);
+    p[len] = '\0';
+    return p;
+}
+
 char *kbuf_detach(kbuf *b, size_t *len_out)
 {
     if (!b->data && kbuf_reserve(b, 0) != KBUF_OK)

@@ -32,6 +32,9 @@ int kbuf_printf(kbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 
 int kbuf_vprintf(kbuf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Drops the first n bytes (used by consumers that process a prefix). */
 void kbuf_consume(kbuf *b, size_t n);
+/* A NUL-terminated malloc'd copy of len bytes (which may hold NULs), or NULL. */
+char *bytes_dup(const void *data, size_t len);
+
 /* Hands the data to the caller (free() it); the buffer is left empty. Never NULL on success. */
 char *kbuf_detach(kbuf *b, size_t *len_out);
 

@@ -327,6 +327,9 @@ static void test_selection_skips_expired_and_accepts_unknown_expiry(void **state
     assert_int_equal(acquire_id(f, NULL, 0, NOW), 2);
     /* One second earlier credential 1 is still valid and has the better priority. */
     assert_int_equal(acquire_id(f, NULL, 0, NOW - 2), 1);
+    /* The usable count (for /health and /metrics) follows the same rule as selection. */
+    assert_int_equal(cred_pool_usable_count(f->pool, NOW), 1);
+    assert_int_equal(cred_pool_usable_count(f->pool, NOW - 2), 2);
 }
 
 static void test_exclusion_for_failover(void **state)
