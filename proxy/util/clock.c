@@ -2,6 +2,7 @@
 #include "util/clock.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,15 @@ int64_t clock_monotonic_us(void)
 int64_t clock_monotonic_ms(void)
 {
     return clock_monotonic_us() / 1000;
+}
+
+void sleep_ms(int64_t ms)
+{
+    if (ms <= 0)
+        return;
+    struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
 }
 
 void clock_format_rfc3339(time_t t, char *out, size_t out_size)

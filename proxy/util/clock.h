@@ -13,6 +13,9 @@ int64_t clock_monotonic_us(void);
 void clock_format_rfc3339(time_t t, char *out, size_t out_size);
 /* Parses RFC 3339 (with Z, +hh:mm offsets and fractional seconds). Returns 0 on success. */
 int clock_parse_rfc3339(const char *s, time_t *out);
+/* Sleeps ms milliseconds (<= 0: returns at once), resuming after signals. A pause between
+ * polls or retries, never a substitute for synchronisation. */
+void sleep_ms(int64_t ms);
 /* Fills ts with the absolute CLOCK_REALTIME time ms from now (for pthread_cond_timedwait). */
 void clock_deadline_in(struct timespec *ts, int64_t ms);
 
