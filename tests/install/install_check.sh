@@ -32,9 +32,9 @@ for program in kiro-proxy-async kiro-proxy-blocking stallcheck logrelay fake-kir
   rc=$?
   if [ $rc = 0 ] && [ "$got" = "$want" ]; then ok "bin/$program --version: $got"
   else bad "bin/$program --version: exit $rc, printed '$got', expected '$want'"; fi
-  if command -v readelf >/dev/null 2>&1 &&
-    readelf -d "$path" 2>/dev/null | grep -E 'R(UN)?PATH' | grep -qF "$build"; then
-    bad "bin/$program keeps an RPATH into the build tree"
+  if command -v readelf >/dev/null 2>&1; then
+    rpath=$(readelf -d "$path" 2>/dev/null | grep -E 'R(UN)?PATH')
+    case "$rpath" in *"$build"*) bad "bin/$program keeps an RPATH into the build tree: $rpath" ;; esac
   fi
 done
 

@@ -35,7 +35,8 @@ missing_in() { # PAGE -> the flags it lacks, one a line
   local text
   text=$(normalise "$1")
   while IFS= read -r flag; do
-    if ! printf '%s\n' "$text" | grep -qE -- "(^|[^A-Za-z0-9_-])${flag}([^A-Za-z0-9_-]|\$)"; then
+    # A here-string, not a pipe: under pipefail, grep -q leaving early would fail the producer.
+    if ! grep -qE -- "(^|[^A-Za-z0-9_-])${flag}([^A-Za-z0-9_-]|\$)" <<<"$text"; then
       printf '%s\n' "$flag"
     fi
   done <<<"$flags"
@@ -49,7 +50,7 @@ if [ $self_test = 1 ]; then
   grep -v -e "$first" -e "$escaped" "$page" >"$work/page.1"
   out=$("$0" "$binary" "$work/page.1" 2>&1)
   rc=$?
-  if [ $rc = 1 ] && printf '%s\n' "$out" | grep -qE -- "(^| )${first}( |\$)"; then
+  if [ $rc = 1 ] && grep -qE -- "(^| )${first}( |\$)" <<<"$out"; then
     echo "man_flags self-test: a page without $first fails and names it:"
     printf '  %s\n' "$out"
     exit 0

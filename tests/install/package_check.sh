@@ -30,6 +30,7 @@ ok() { echo "  ok    $*"; }
 [ "$(dpkg-deb -f "$deb" Version)" = "$version" ] && ok "Version: $version" || bad "Version is $(dpkg-deb -f "$deb" Version)"
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "  Depends: $depends"
+depends_names=$(tr ',' '\n' <<<"$depends" | sed 's/^ *//; s/ .*//')
 contents=$(dpkg-deb -c "$deb")
 dpkg-deb -x "$deb" "$work/root"
 for program in kiro-proxy-async kiro-proxy-blocking stallcheck logrelay fake-kiro; do
@@ -45,7 +46,7 @@ for program in kiro-proxy-async kiro-proxy-blocking stallcheck logrelay fake-kir
     owner=$(dpkg -S "$file" 2>/dev/null || dpkg -S "$(readlink -f "$file")" 2>/dev/null)
     pkg=${owner%%:*}
     if [ -z "$pkg" ]; then bad "$program: no Debian package owns $file"; continue; fi
-    if printf '%s\n' "$depends" | tr ',' '\n' | sed 's/^ *//; s/ .*//' | grep -qx "$pkg"; then
+    if grep -qx -- "$pkg" <<<"$depends_names"; then
       ok "$program: $lib from $pkg, which the package depends on"
     else
       bad "$program links $lib (package $pkg), but Depends lacks $pkg"
@@ -53,8 +54,8 @@ for program in kiro-proxy-async kiro-proxy-blocking stallcheck logrelay fake-kir
   done
 done
 for page in stallcheck.1 logrelay.1 kiro-proxy.1 fake-kiro.1; do
-  printf '%s\n' "$contents" | grep -q "usr/share/man/man1/$page" && ok "man page $page" || bad "man page $page is not in the package"
+  grep -q "usr/share/man/man1/$page" <<<"$contents" && ok "man page $page" || bad "man page $page is not in the package"
 done
-printf '%s\n' "$contents" | grep -q 'build-' && bad "the package holds build-tree paths"
+grep -q 'build-' <<<"$contents" && bad "the package holds build-tree paths"
 if [ $fail = 0 ]; then echo "package_check: PASS"; else echo "package_check: FAIL"; fi
 exit $fail
