@@ -12,7 +12,7 @@
 #include "render/response_writer.h"
 #include "util/buf.h"
 #include "render/thinking_split.h"
-#include "render/utf8.h"
+#include "util/utf8.h"
 
 /* Limits on what one response may accumulate (JSON formats) or open (all formats). */
 #define RW_MAX_BLOCKS 4096

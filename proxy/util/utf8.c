@@ -1,9 +1,9 @@
-/* utf8.c: UTF-8 sanitising and boundary helpers; see utf8.h.
+/* utf8.c: UTF-8 validation, counting and cutting; see utf8.h.
  *
  * The validity rules are those of RFC 3629 (the "well-formed" table of the Unicode standard):
  * the second byte's range depends on the lead byte, which rules out overlong forms, UTF-16
  * surrogates and code points above U+10FFFF without decoding. */
-#include "render/utf8.h"
+#include "util/utf8.h"
 
 #include <stdint.h>
 
@@ -96,12 +96,25 @@ size_t utf8_incomplete_tail(const char *s, size_t len)
     return 0;
 }
 
-size_t utf8_count_chars(const char *s, size_t len)
+size_t utf8_char_count(const char *s, size_t len)
 {
     size_t n = 0;
     for (size_t i = 0; i < len; i++)
         n += !is_continuation((uint8_t)s[i]);
     return n;
+}
+
+size_t utf8_prefix_bytes(const char *s, size_t len, size_t max_chars)
+{
+    size_t chars = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (!is_continuation((uint8_t)s[i])) {
+            if (chars == max_chars)
+                return i;
+            chars++;
+        }
+    }
+    return len;
 }
 
 size_t utf8_truncate(const char *s, size_t len, size_t max)
@@ -112,4 +125,38 @@ size_t utf8_truncate(const char *s, size_t len, size_t max)
     while (cut > 0 && is_continuation((uint8_t)s[cut]))
         cut--;
     return cut;
+}
+
+size_t utf8_char_len(const char *s, size_t len)
+{
+    if (len == 0)
+        return 0;
+    const uint8_t *p = (const uint8_t *)s;
+    size_t need = sequence_length(p[0]);
+    return need ? valid_prefix(p, len, need) : 1;
+}
+
+size_t utf8_chunk(const char *s, size_t len, size_t max_bytes)
+{
+    size_t taken = 0;
+    while (taken < len) {
+        size_t n = utf8_char_len(s + taken, len - taken);
+        if (taken + n > max_bytes) {
+            if (taken == 0)
+                taken = n;
+            break;
+        }
+        taken += n;
+    }
+    return taken;
+}
+
+int utf8_is_blank(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v')
+            return 0;
+    }
+    return 1;
 }
