@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "creds/config.h"
+#include "config/config.h"
 #include "log/log.h"
 #include "platform/platform.h"
 #include "server/app.h"

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "creds/atomic_file.h"
+#include "util/atomic_file.h"
 #include "creds/sha256.h"
 #include "log/log.h"
 #include "util/clock.h"

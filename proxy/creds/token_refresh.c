@@ -17,7 +17,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "creds/config.h"
+#include "config/config.h"
 #include "log/log.h"
 #include "util/buf.h"
 #include "util/clock.h"

@@ -17,7 +17,7 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "creds/atomic_file.h"
+#include "util/atomic_file.h"
 #include "creds/credentials.h"
 #include "log/log.h"
 #include "util/clock.h"

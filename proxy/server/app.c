@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "creds/atomic_file.h"
+#include "util/atomic_file.h"
 #include "log/log.h"
 #include "server/http_server.h"
 #include "server/model_refresher.h"

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "creds/config.h"
+#include "config/config.h"
 #include "creds/credentials.h"
 #include "creds/token_refresh.h"
 #include "creds/user_store.h"
@@ -30,7 +30,6 @@ typedef struct app {
     token_refresher *refresher;
     struct model_refresher *model_refresher;
     struct http_server *server;
-    char upstream_base[512];    /* no trailing slash */
     int64_t started_ms;         /* monotonic */
     time_t started_at;          /* wall clock */
     atomic_int stopping;        /* set at shutdown: waits in request threads end early */

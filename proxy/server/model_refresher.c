@@ -8,7 +8,6 @@
 
 #include "log/log.h"
 #include "server/app.h"
-#include "server/upstream.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/worker.h"
@@ -50,7 +49,7 @@ int model_refresher_fetch_once(app *a)
         return -1;
     }
     char base[512], url[1400];
-    upstream_base_url(a, cred.region, base, sizeof base);
+    config_upstream_base_url(a->cfg, cred.region, base, sizeof base);
     CURL *e = curl_easy_init();
     if (!e)
         return -1;

@@ -46,20 +46,6 @@ struct upstream_call {
     char request_id[40];
 };
 
-void upstream_base_url(const app *a, const char *region, char *out, size_t out_size)
-{
-    const char *base = a->cfg->upstream_url;
-    if (base && *base) {
-        size_t n = strlen(base);
-        while (n && base[n - 1] == '/')
-            n--;
-        snprintf(out, out_size, "%.*s", (int)n, base);
-    } else {
-        snprintf(out, out_size, "https://q.%s.amazonaws.com",
-                 region && *region ? region : a->cfg->region);
-    }
-}
-
 static size_t on_header(char *data, size_t size, size_t nitems, void *userdata)
 {
     upstream_call *c = userdata;
@@ -194,7 +180,7 @@ static upstream_call *attempt_start(app *a, const kiro_request *request, const c
         goto fail;
 
     char url[640];
-    upstream_base_url(a, cred->region, url, sizeof url - 32);
+    config_upstream_base_url(a->cfg, cred->region, url, sizeof url - 32);
     strcat(url, "/generateAssistantResponse");
     CURL *e = c->easy;
     curl_easy_setopt(e, CURLOPT_URL, url);

@@ -47,7 +47,4 @@ int upstream_credential_id(const upstream_call *c);
 /* Aborts a running transfer (counted as aborted) or releases a finished one. */
 void upstream_close(upstream_call *c);
 
-/* Builds the upstream base URL for a region: cfg upstream_url or https://q.{region}.amazonaws.com. */
-void upstream_base_url(const struct app *a, const char *region, char *out, size_t out_size);
-
 #endif

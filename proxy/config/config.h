@@ -1,5 +1,8 @@
-/* config.h: the proxy's configuration from kiro-go's config.json, environment variables and
- * command-line flags, applied in that order (flags win).
+/* config.h: the settings of the whole proxy (listen address, keys, paths, upstream identity,
+ * logger, limits, timeouts, retries) from kiro-go's config.json, environment variables and
+ * command-line flags, applied in that order (flags win). The options are described once, in
+ * option_table.c; the value rules shared with the credentials are in rules.h; the version is in
+ * version.h.
  *
  * config.json fields (kiro-go): host, port, apiKey, adminApiKey, regions[], kiroVersion,
  * systemVersion, nodeVersion, apiRegion, userCredentialsPath; plus this proxy's own:
@@ -11,22 +14,21 @@
  * (--max-retries <-> KIRO_MAX_RETRIES), and config.json also takes clientTimeoutSeconds,
  * pingIntervalMs, maxRetries and retryBaseMs. Numbers are range-checked; errors name the flag,
  * variable or field. On an error the config may be partly updated: callers exit. */
-#ifndef KIRO_CONFIG_H
-#define KIRO_CONFIG_H
+#ifndef KIRO_CONFIG_CONFIG_H
+#define KIRO_CONFIG_CONFIG_H
 
 #include <stddef.h>
 
+#include "config/rules.h"
+#include "config/version.h"
 #include "log/log.h"
-
-/* The proxy's version, printed by --version as "kiro-proxy <version>". */
-#define KIRO_PROXY_VERSION "1.0.0"
 
 typedef struct proxy_config {
     char host[256];             /* default 127.0.0.1 */
     int port;                   /* default 13000 */
     char *api_key;              /* NULL: client API disabled (every request 401) */
     char *admin_key;            /* NULL: admin API answers 403 with how to enable it */
-    char region[32];            /* upstream region (first of regions[]); default us-east-1 */
+    char region[REGION_NAME_SIZE]; /* upstream region (first of regions[]); default us-east-1 */
     char kiro_version[32];      /* default 0.2.13 */
     char system_version[64];    /* e.g. darwin#24.6.0 */
     char node_version[32];      /* default 22.21.1 */
@@ -69,9 +71,10 @@ int config_from_args(proxy_config *c, int argc, char **argv, char *err, size_t e
 /* Writes the --help text. */
 void config_print_help(const char *program, void *stdio_file);
 
-/* Splits "HOST:PORT" / "[v6]:PORT" / ":PORT" / "PORT". Returns 0 or -1. Without a host
- * (":PORT", "PORT") host is set to 127.0.0.1: listening on every interface must be explicit.
- * Port 0 is accepted (any free port). */
-int config_parse_listen(const char *text, char *host, size_t host_size, int *port);
+/* The upstream base URL (no trailing slash) for a credential's region: upstream_url when set,
+ * else https://q.{region}.amazonaws.com (region NULL or "": the configured region). Used by
+ * every caller of the Kiro API (generateAssistantResponse, ListAvailableModels). */
+void config_upstream_base_url(const proxy_config *c, const char *region, char *out,
+                              size_t out_size);
 
 #endif

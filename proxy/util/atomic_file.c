@@ -1,7 +1,7 @@
 /* atomic_file.c: crash-safe file replacement and size-capped whole-file reads; see
  * atomic_file.h. The temporary file lives next to the target (same directory, so the same file
  * system) because rename(2) is only atomic within one file system. */
-#include "creds/atomic_file.h"
+#include "util/atomic_file.h"
 
 #include <dirent.h>
 #include <errno.h>
