@@ -17,7 +17,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "config/config.h"
+#include "config/version.h"
 #include "log/log.h"
 #include "util/buf.h"
 #include "util/clock.h"
@@ -118,7 +118,7 @@ static int optional_text(const cJSON *item, size_t max_len, char **out)
     if (!item || cJSON_IsNull(item))
         return 0;
     if (!cJSON_IsString(item) || strlen(item->valuestring) > max_len ||
-        !cred_is_header_safe(item->valuestring))
+        !rule_header_safe(item->valuestring))
         return -1;
     if (!*item->valuestring)
         return 0;
@@ -147,7 +147,7 @@ int token_refresh_parse(const char *body, size_t len, refresh_result *result)
     const cJSON *access = field_either(root, "accessToken", "access_token");
     if (!cJSON_IsString(access) || !*access->valuestring ||
         strlen(access->valuestring) > CRED_ACCESS_TOKEN_MAX ||
-        !cred_is_header_safe(access->valuestring)) {
+        !rule_header_safe(access->valuestring)) {
         set_result_error(result, "response has no usable accessToken");
         goto done;
     }
