@@ -15,6 +15,7 @@
 #include "creds/token_refresh.h"
 #include "creds/user_store.h"
 #include "server/metrics.h"
+#include "server/upstream.h"
 #include "translate/model_catalog.h"
 
 struct http_server;
@@ -30,6 +31,7 @@ typedef struct app {
     token_refresher *refresher;
     struct model_refresher *model_refresher;
     struct http_server *server;
+    upstream_ctx upstream;      /* what upstream calls see of the app (filled by app_start) */
     int64_t started_ms;         /* monotonic */
     time_t started_at;          /* wall clock */
     atomic_int stopping;        /* set at shutdown: waits in request threads end early */
