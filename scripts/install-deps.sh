@@ -2,18 +2,21 @@
 # install-deps.sh: installs what the build needs when it is missing, and nothing when it is not.
 #
 # Needed: a C compiler, make, cmake >= 3.16, pkg-config, libmicrohttpd, libcurl, cJSON, cmocka.
-# Optional groups: "clang" (fuzzing, the clang build), "bench" (wrk, strace).
+# Optional groups: "clang" (fuzzing, the clang build), "bench" (wrk, strace), "format"
+# (clang-format, for scripts/check-format.sh).
 # Debian/Ubuntu: apt-get (through sudo when not root); macOS: Homebrew.
-# Usage: scripts/install-deps.sh [clang] [bench]
+# Usage: scripts/install-deps.sh [clang] [bench] [format]
 set -euo pipefail
 
 want_clang=0
 want_bench=0
+want_format=0
 for arg in "$@"; do
   case "$arg" in
     clang) want_clang=1 ;;
     bench) want_bench=1 ;;
-    *) echo "install-deps: unknown group '$arg' (known: clang, bench)" >&2; exit 2 ;;
+    format) want_format=1 ;;
+    *) echo "install-deps: unknown group '$arg' (known: clang, bench, format)" >&2; exit 2 ;;
   esac
 done
 
@@ -43,6 +46,7 @@ check_core() {
     missing+=(pkg-config)
   fi
   if [ "$want_clang" = 1 ]; then have clang || missing+=(clang); fi
+  if [ "$want_format" = 1 ]; then have clang-format || missing+=(clang-format); fi
   if [ "$want_bench" = 1 ]; then have wrk || missing+=(wrk); have strace || [ "$(uname)" = Darwin ] || missing+=(strace); fi
 }
 
@@ -67,6 +71,7 @@ case "$(uname)" in
     pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libcurl4-openssl-dev libcjson-dev libcmocka-dev)
     [ "$want_clang" = 1 ] && pkgs+=(clang libclang-rt-dev)
     [ "$want_bench" = 1 ] && pkgs+=(wrk strace)
+    [ "$want_format" = 1 ] && pkgs+=(clang-format)
     export DEBIAN_FRONTEND=noninteractive
     if ! $SUDO apt-get install -y --no-install-recommends "${pkgs[@]}"; then
       $SUDO apt-get update
@@ -80,6 +85,7 @@ case "$(uname)" in
     fi
     pkgs=(cmake pkg-config libmicrohttpd curl cjson cmocka)
     [ "$want_bench" = 1 ] && pkgs+=(wrk)
+    [ "$want_format" = 1 ] && pkgs+=(clang-format)
     # Apple clang covers the clang group; libFuzzer needs Homebrew llvm.
     [ "$want_clang" = 1 ] && pkgs+=(llvm)
     HOMEBREW_NO_AUTO_UPDATE=1 brew install "${pkgs[@]}"

@@ -74,8 +74,7 @@ void config_free(proxy_config *c)
     }
 }
 
-void config_upstream_base_url(const proxy_config *c, const char *region, char *out,
-                              size_t out_size)
+void config_upstream_base_url(const proxy_config *c, const char *region, char *out, size_t out_size)
 {
     const char *base = c->upstream_url;
     if (base && *base) {
@@ -84,6 +83,7 @@ void config_upstream_base_url(const proxy_config *c, const char *region, char *o
             n--;
         snprintf(out, out_size, "%.*s", (int)n, base);
     } else {
-        snprintf(out, out_size, "https://q.%s.amazonaws.com", region && *region ? region : c->region);
+        snprintf(out, out_size, "https://q.%s.amazonaws.com",
+                 region && *region ? region : c->region);
     }
 }

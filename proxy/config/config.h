@@ -24,34 +24,34 @@
 #include "log/log.h"
 
 typedef struct proxy_config {
-    char host[256];             /* default 127.0.0.1 */
-    int port;                   /* default 13000 */
-    char *api_key;              /* NULL: client API disabled (every request 401) */
-    char *admin_key;            /* NULL: admin API answers 403 with how to enable it */
+    char host[256];                /* default 127.0.0.1 */
+    int port;                      /* default 13000 */
+    char *api_key;                 /* NULL: client API disabled (every request 401) */
+    char *admin_key;               /* NULL: admin API answers 403 with how to enable it */
     char region[REGION_NAME_SIZE]; /* upstream region (first of regions[]); default us-east-1 */
-    char kiro_version[32];      /* default 0.2.13 */
-    char system_version[64];    /* e.g. darwin#24.6.0 */
-    char node_version[32];      /* default 22.21.1 */
-    char *config_path;          /* where config.json was read from, if any */
-    char *credentials_path;     /* credentials.json; default ./credentials.json */
-    char *user_credentials_path;/* admin user-credentials store; default ./user_credentials.json */
-    char *upstream_url;         /* base for generateAssistantResponse / ListAvailableModels;
-                                   NULL = https://q.{region}.amazonaws.com */
-    char *auth_url;             /* base for both refresh endpoints; NULL = the real hosts */
-    log_level log_level;        /* default info */
-    size_t log_queue_bytes;     /* async logger budget; default 4 MiB */
-    int log_flush_ms;           /* exit flush deadline; default 2000 */
-    size_t max_body_bytes;      /* client request body limit; default 16 MiB */
-    int max_connections;        /* default 512 */
-    int connect_timeout_ms;     /* upstream connect; default 10000 */
-    int first_byte_timeout_ms;  /* upstream first byte; default 120000 */
-    int idle_timeout_ms;        /* upstream stall between bytes; default 300000 */
-    int client_timeout_s;       /* idle client connection; default 300 */
-    int header_timeout_s;       /* whole request head must arrive within; default 60 */
-    int ping_interval_ms;       /* SSE ping while waiting; default 15000 */
-    int model_refresh_s;        /* background ListAvailableModels period; default 3600, 0 = never */
-    int max_retries;            /* upstream retries on 408/429/5xx; default 3 */
-    int retry_base_ms;          /* backoff base; default 250 */
+    char kiro_version[32];         /* default 0.2.13 */
+    char system_version[64];       /* e.g. darwin#24.6.0 */
+    char node_version[32];         /* default 22.21.1 */
+    char *config_path;             /* where config.json was read from, if any */
+    char *credentials_path;        /* credentials.json; default ./credentials.json */
+    char *user_credentials_path; /* admin user-credentials store; default ./user_credentials.json */
+    char *upstream_url;          /* base for generateAssistantResponse / ListAvailableModels;
+                                    NULL = https://q.{region}.amazonaws.com */
+    char *auth_url;              /* base for both refresh endpoints; NULL = the real hosts */
+    log_level log_level;         /* default info */
+    size_t log_queue_bytes;      /* async logger budget; default 4 MiB */
+    int log_flush_ms;            /* exit flush deadline; default 2000 */
+    size_t max_body_bytes;       /* client request body limit; default 16 MiB */
+    int max_connections;         /* default 512 */
+    int connect_timeout_ms;      /* upstream connect; default 10000 */
+    int first_byte_timeout_ms;   /* upstream first byte; default 120000 */
+    int idle_timeout_ms;         /* upstream stall between bytes; default 300000 */
+    int client_timeout_s;        /* idle client connection; default 300 */
+    int header_timeout_s;        /* whole request head must arrive within; default 60 */
+    int ping_interval_ms;        /* SSE ping while waiting; default 15000 */
+    int model_refresh_s; /* background ListAvailableModels period; default 3600, 0 = never */
+    int max_retries;     /* upstream retries on 408/429/5xx; default 3 */
+    int retry_base_ms;   /* backoff base; default 250 */
 } proxy_config;
 
 void config_defaults(proxy_config *c);

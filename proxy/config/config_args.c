@@ -64,7 +64,8 @@ static int next_argument(int argc, char **argv, int *index, const option_spec **
     } else if (*index + 1 < argc) {
         *value = argv[++*index];
     } else {
-        errbuf_set(err, err_size, "--%s needs a value (%s)", (*option)->flag, (*option)->value_name);
+        errbuf_set(err, err_size, "--%s needs a value (%s)", (*option)->flag,
+                   (*option)->value_name);
         return -1;
     }
     return 0;

@@ -33,8 +33,8 @@ static int json_fixed_text(const cJSON *root, const char *name, char *out, size_
     const char *value = item->valuestring;
     if (!*value || strlen(value) >= size || !rule_header_safe(value)) {
         errbuf_set(err, err_size,
-                  "%s: field \"%s\" must be 1..%zu printable characters without spaces", origin,
-                  name, size - 1);
+                   "%s: field \"%s\" must be 1..%zu printable characters without spaces", origin,
+                   name, size - 1);
         return -1;
     }
     snprintf(out, size, "%s", value);
@@ -112,17 +112,16 @@ static int json_regions(proxy_config *c, const cJSON *root, const char *origin, 
     if (regions && !cJSON_IsNull(regions)) {
         if (!cJSON_IsArray(regions)) {
             errbuf_set(err, err_size, "%s: field \"regions\" must be an array of region names",
-                      origin);
+                       origin);
             return -1;
         }
         const cJSON *element;
         int index = 0;
         cJSON_ArrayForEach(element, regions)
         {
-            if (!cJSON_IsString(element) ||
-                !rule_region_name(element->valuestring)) {
+            if (!cJSON_IsString(element) || !rule_region_name(element->valuestring)) {
                 errbuf_set(err, err_size, "%s: field \"regions\"[%d] is not a region name", origin,
-                          index);
+                           index);
                 return -1;
             }
             if (index == 0)
@@ -132,10 +131,9 @@ static int json_regions(proxy_config *c, const cJSON *root, const char *origin, 
     }
     const cJSON *api_region = cJSON_GetObjectItemCaseSensitive(root, "apiRegion");
     if (api_region && !cJSON_IsNull(api_region)) {
-        if (!cJSON_IsString(api_region) ||
-            !rule_region_name(api_region->valuestring)) {
+        if (!cJSON_IsString(api_region) || !rule_region_name(api_region->valuestring)) {
             errbuf_set(err, err_size, "%s: field \"apiRegion\" must be a region name string",
-                      origin);
+                       origin);
             return -1;
         }
         snprintf(c->region, sizeof c->region, "%s", api_region->valuestring);
@@ -197,7 +195,7 @@ int config_load_file(proxy_config *c, const char *path, char *err, size_t err_si
     if (!text) {
         if (errno == EFBIG)
             errbuf_set(err, err_size, "config file %s: larger than %d bytes", path,
-                      CONFIG_FILE_MAX_BYTES);
+                       CONFIG_FILE_MAX_BYTES);
         else
             errbuf_set(err, err_size, "config file %s: %s", path, strerror(errno));
         return -1;
@@ -210,4 +208,3 @@ int config_load_file(proxy_config *c, const char *path, char *err, size_t err_si
     }
     return rc;
 }
-

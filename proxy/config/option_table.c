@@ -130,7 +130,7 @@ int option_apply_number(proxy_config *c, const option_spec *o, long long value, 
 {
     if (value < o->min || value > o->max) {
         errbuf_set(err, err_size, "%s: %lld is out of range (%lld..%lld)", source, value, o->min,
-                  o->max);
+                   o->max);
         return -1;
     }
     if (o->kind == OPT_INT)
@@ -151,8 +151,8 @@ int option_apply_text(proxy_config *c, const option_spec *o, const char *value, 
     case OPT_LISTEN:
         if (listen_addr_parse(value, c->host, sizeof c->host, &c->port) != 0) {
             errbuf_set(err, err_size,
-                      "%s: '%s' is not HOST:PORT, [IPv6]:PORT, :PORT or PORT (port 0..65535)",
-                      source, value);
+                       "%s: '%s' is not HOST:PORT, [IPv6]:PORT, :PORT or PORT (port 0..65535)",
+                       source, value);
             return -1;
         }
         return 0;
@@ -179,7 +179,7 @@ int option_apply_text(proxy_config *c, const option_spec *o, const char *value, 
     case OPT_REGION:
         if (!rule_region_name(value)) {
             errbuf_set(err, err_size, "%s: '%s' is not a region name (like us-east-1)", source,
-                      value);
+                       value);
             return -1;
         }
         /* Length checked by rule_region_name() above. */
@@ -188,7 +188,7 @@ int option_apply_text(proxy_config *c, const option_spec *o, const char *value, 
     case OPT_LOG_LEVEL:
         if (log_level_parse(value, &c->log_level) != 0) {
             errbuf_set(err, err_size, "%s: '%s' is not one of debug, info, warn, error", source,
-                      value);
+                       value);
             return -1;
         }
         return 0;
@@ -213,4 +213,3 @@ int option_apply_text(proxy_config *c, const option_spec *o, const char *value, 
     }
     return 0;
 }
-

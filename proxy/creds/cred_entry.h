@@ -25,8 +25,8 @@ typedef struct pool_entry {
  * network call or file I/O; `file` serialises loads and saves without it. */
 struct cred_pool {
     pthread_mutex_t mu;
-    file_claim file;          /* one save or load of the file at a time */
-    char *path;               /* NULL: in memory only */
+    file_claim file; /* one save or load of the file at a time */
+    char *path;      /* NULL: in memory only */
     pool_entry *entries;
     size_t count;
     size_t next_index; /* round-robin cursor */

@@ -60,12 +60,12 @@ static int optional_string(const cJSON *obj, const char *name, size_t max_len, i
         return 0;
     if (strlen(value) > max_len) {
         errbuf_set(err, err_size, "%s: field \"%s\" is longer than %zu characters", where, name,
-                  max_len);
+                   max_len);
         return -1;
     }
     if (header_safe && !rule_header_safe(value)) {
         errbuf_set(err, err_size, "%s: field \"%s\" contains spaces or control characters", where,
-                  name);
+                   name);
         return -1;
     }
     *out = strdup(value);
@@ -85,7 +85,7 @@ static int optional_region(const cJSON *obj, const char *name, char *out, size_t
         return 0;
     if (!cJSON_IsString(item) || !rule_region_name(item->valuestring)) {
         errbuf_set(err, err_size, "%s: field \"%s\" must be a region name like us-east-1", where,
-                  name);
+                   name);
         return -1;
     }
     snprintf(out, size, "%s", item->valuestring);
@@ -189,8 +189,8 @@ static const cJSON *present(const cJSON *obj, const char *name)
 }
 
 /* id: a positive whole number; *explicit_id says whether the object had one. */
-static int parse_id(const cJSON *obj, credential *c, int *explicit_id, const char *where,
-                    char *err, size_t err_size)
+static int parse_id(const cJSON *obj, credential *c, int *explicit_id, const char *where, char *err,
+                    size_t err_size)
 {
     const cJSON *id = present(obj, "id");
     if (!id)
@@ -228,7 +228,8 @@ static int parse_tokens(const cJSON *obj, credential *c, const char *where, char
 static int parse_expiry(const cJSON *obj, credential *c, const char *where, char *err,
                         size_t err_size)
 {
-    if (cred_parse_expires_at(cJSON_GetObjectItemCaseSensitive(obj, "expiresAt"), &c->expires_at) != 0)
+    if (cred_parse_expires_at(cJSON_GetObjectItemCaseSensitive(obj, "expiresAt"), &c->expires_at) !=
+        0)
         return field_error(err, err_size, where, "expiresAt",
                            "must be an RFC 3339 time or epoch seconds/ms");
     return 0;
@@ -240,8 +241,8 @@ static int parse_method(const cJSON *obj, credential *c, const char *where, char
 {
     c->method = AUTH_SOCIAL;
     const cJSON *method = present(obj, "authMethod");
-    if (method && (!cJSON_IsString(method) ||
-                   cred_auth_method_parse(method->valuestring, &c->method) != 0))
+    if (method &&
+        (!cJSON_IsString(method) || cred_auth_method_parse(method->valuestring, &c->method) != 0))
         return field_error(err, err_size, where, "authMethod",
                            "must be \"social\", \"idc\" or \"builder-id\"");
     return 0;
@@ -391,7 +392,7 @@ static void assign_ids(pool_entry *entries, size_t n, const int *explicit_id)
 
 /* Parses a whole credentials document (array or one object) into a new entry array. */
 int cred_document_parse(const char *json, size_t len, pool_entry **out, size_t *count_out,
-                          char *err, size_t err_size)
+                        char *err, size_t err_size)
 {
     *out = NULL;
     *count_out = 0;
@@ -414,7 +415,7 @@ int cred_document_parse(const char *json, size_t len, pool_entry **out, size_t *
     }
     if (n > CRED_MAX_ENTRIES) {
         errbuf_set(err, err_size, "credentials: %zu entries, at most %d are allowed", n,
-                  CRED_MAX_ENTRIES);
+                   CRED_MAX_ENTRIES);
         goto done;
     }
     entries = calloc(n ? n : 1, sizeof *entries);
@@ -428,7 +429,8 @@ int cred_document_parse(const char *json, size_t len, pool_entry **out, size_t *
     for (; parsed < n && item; parsed++, item = cJSON_IsObject(root) ? NULL : item->next) {
         char where[48];
         snprintf(where, sizeof where, "credential #%zu", parsed + 1);
-        if (cred_entry_parse(item, where, &entries[parsed], &explicit_id[parsed], err, err_size) != 0)
+        if (cred_entry_parse(item, where, &entries[parsed], &explicit_id[parsed], err, err_size) !=
+            0)
             break;
     }
     if (parsed != n) {
@@ -447,4 +449,3 @@ done:
     cJSON_Delete(root);
     return rc;
 }
-

@@ -72,7 +72,7 @@ int cred_pool_add_json(cred_pool *p, const cJSON *object, char *err, size_t err_
     if (p->count >= CRED_MAX_ENTRIES) {
         pthread_mutex_unlock(&p->mu);
         errbuf_set(err, err_size, "credentials: the pool already holds %d entries",
-                  CRED_MAX_ENTRIES);
+                   CRED_MAX_ENTRIES);
         pool_entry_clear(&e);
         return -1;
     }
@@ -391,4 +391,3 @@ int cred_pool_refresh_failed_of(cred_pool *p, const credential *used, const char
         return -1;
     return refresh_failed(p, used->id, used, error, dead);
 }
-

@@ -41,10 +41,10 @@ typedef struct upstream_ctx {
 /* One request to send. */
 typedef struct upstream_request {
     const kiro_request *request;
-    upstream_sink sink;         /* receives the body of the successful call */
+    upstream_sink sink; /* receives the body of the successful call */
     void *sink_user;
-    int client_fd;              /* the client's socket (-1 if unknown) */
-    const char *request_id;     /* for log lines */
+    int client_fd;          /* the client's socket (-1 if unknown) */
+    const char *request_id; /* for log lines */
 } upstream_request;
 
 typedef struct upstream_call upstream_call;

@@ -144,7 +144,8 @@ upstream_attempt *upstream_attempt_start(const upstream_attempt_params *p)
     t->client_fd = p->client_fd;
     t->watch_client = p->client_fd >= 0;
     kbuf_init(&t->error_body, ERROR_BODY_CAP);
-    if (kiro_request_body_for_account(p->request, p->cred->profile_arn, &t->body, &t->body_len) != 0)
+    if (kiro_request_body_for_account(p->request, p->cred->profile_arn, &t->body, &t->body_len) !=
+        0)
         goto fail;
     t->headers = build_headers(p->cfg, p->cred, p->attempt, p->max_attempts);
     t->multi = curl_multi_init();

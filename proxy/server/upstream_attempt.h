@@ -24,13 +24,13 @@ typedef int (*upstream_sink)(void *user, const char *data, size_t len);
 typedef struct upstream_attempt upstream_attempt;
 
 typedef struct upstream_attempt_params {
-    const proxy_config *cfg;     /* identity headers, base URL, connect timeout */
+    const proxy_config *cfg; /* identity headers, base URL, connect timeout */
     const kiro_request *request;
     const cred_snapshot *cred;
-    upstream_sink sink;          /* gets the body of a 200 answer */
+    upstream_sink sink; /* gets the body of a 200 answer */
     void *sink_user;
-    int client_fd;               /* the client's socket, -1 if unknown */
-    int attempt;                 /* 1-based, for amz-sdk-request */
+    int client_fd; /* the client's socket, -1 if unknown */
+    int attempt;   /* 1-based, for amz-sdk-request */
     int max_attempts;
 } upstream_attempt_params;
 
@@ -49,9 +49,9 @@ int upstream_attempt_wait_head(upstream_attempt *t, int timeout_ms, const atomic
 void upstream_attempt_finish_error_body(upstream_attempt *t, int timeout_ms);
 
 /* State of the attempt. */
-long upstream_attempt_status(const upstream_attempt *t);   /* 0 until a head came */
-int upstream_attempt_done(const upstream_attempt *t);       /* the transfer ended */
-int upstream_attempt_ok(const upstream_attempt *t);         /* ended without a transport error */
+long upstream_attempt_status(const upstream_attempt *t); /* 0 until a head came */
+int upstream_attempt_done(const upstream_attempt *t);    /* the transfer ended */
+int upstream_attempt_ok(const upstream_attempt *t);      /* ended without a transport error */
 int upstream_attempt_client_gone(const upstream_attempt *t);
 int upstream_attempt_sink_failed(const upstream_attempt *t);
 /* The error body of a non-200 answer (capped at 64 KiB). */

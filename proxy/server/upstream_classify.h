@@ -28,10 +28,10 @@ typedef enum {
 
 typedef struct upstream_answer_class {
     upstream_verdict verdict;
-    cred_outcome outcome;                  /* what to report for the credential (fail over, retry) */
-    int quota;                             /* fail over because the quota is exhausted */
-    char message[UPSTREAM_MESSAGE_SIZE];   /* short text from the body or the transport error */
-    api_error error;                       /* the client's error if this answer is the last word */
+    cred_outcome outcome;                /* what to report for the credential (fail over, retry) */
+    int quota;                           /* fail over because the quota is exhausted */
+    char message[UPSTREAM_MESSAGE_SIZE]; /* short text from the body or the transport error */
+    api_error error;                     /* the client's error if this answer is the last word */
 } upstream_answer_class;
 
 /* status: the HTTP status, 0 when no answer came (transport_error then says why).

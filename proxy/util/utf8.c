@@ -25,11 +25,16 @@ static size_t sequence_length(uint8_t lead)
 static int valid_second_byte(uint8_t lead, uint8_t b)
 {
     switch (lead) {
-    case 0xe0: return b >= 0xa0 && b <= 0xbf;   /* no overlong 3-byte forms */
-    case 0xed: return b >= 0x80 && b <= 0x9f;   /* no surrogates */
-    case 0xf0: return b >= 0x90 && b <= 0xbf;   /* no overlong 4-byte forms */
-    case 0xf4: return b >= 0x80 && b <= 0x8f;   /* nothing above U+10FFFF */
-    default: return b >= 0x80 && b <= 0xbf;
+    case 0xe0:
+        return b >= 0xa0 && b <= 0xbf; /* no overlong 3-byte forms */
+    case 0xed:
+        return b >= 0x80 && b <= 0x9f; /* no surrogates */
+    case 0xf0:
+        return b >= 0x90 && b <= 0xbf; /* no overlong 4-byte forms */
+    case 0xf4:
+        return b >= 0x80 && b <= 0x8f; /* nothing above U+10FFFF */
+    default:
+        return b >= 0x80 && b <= 0xbf;
     }
 }
 
@@ -55,7 +60,7 @@ static size_t valid_prefix(const uint8_t *p, size_t avail, size_t need)
 int utf8_sanitize_append(kbuf *out, const char *s, size_t len)
 {
     const uint8_t *p = (const uint8_t *)s;
-    size_t run = 0;   /* start of the current run of valid bytes */
+    size_t run = 0; /* start of the current run of valid bytes */
     size_t i = 0;
     while (i < len) {
         size_t need = sequence_length(p[i]);
@@ -90,7 +95,7 @@ size_t utf8_incomplete_tail(const char *s, size_t len)
             continue;
         size_t need = sequence_length(b);
         if (need <= k)
-            return 0;   /* ASCII, an invalid byte, or a complete sequence */
+            return 0; /* ASCII, an invalid byte, or a complete sequence */
         return valid_prefix(p + len - k, k, need) == k ? k : 0;
     }
     return 0;

@@ -95,9 +95,9 @@ static void stop_server(auth_server *s)
 typedef struct auth_case {
     const char *method;
     const char *path;
-    const char *header;   /* one request header, or NULL */
+    const char *header; /* one request header, or NULL */
     int status;
-    const char *in_body;  /* must appear in the answer */
+    const char *in_body; /* must appear in the answer */
 } auth_case;
 
 static void run_cases(auth_server *s, const auth_case *cases, size_t n)

@@ -45,8 +45,11 @@ static void test_prometheus_text(void **state)
     atomic_fetch_add(&m.upstream_calls, 5);
     atomic_fetch_add(&m.upstream_retries, 2);
     atomic_fetch_add(&m.upstream_failovers, 1);
-    metrics_extra extra = {.token_refreshes = 3, .credentials_total = 4, .credentials_usable = 2,
-                           .models = 9, .uptime_seconds = 1.5};
+    metrics_extra extra = {.token_refreshes = 3,
+                           .credentials_total = 4,
+                           .credentials_usable = 2,
+                           .models = 9,
+                           .uptime_seconds = 1.5};
     kbuf out = KBUF_INIT(0);
     assert_int_equal(metrics_render_prometheus(&m, &extra, &out), 0);
     static const char *const lines[] = {

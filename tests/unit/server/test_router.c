@@ -56,8 +56,8 @@ static void test_route_matching(void **state)
         const match_case *c = &match_cases[i];
         const route *found = NULL;
         char param[64] = "x", allow[64] = "x";
-        route_match got = router_find(c->method, c->path, &found, param, sizeof param, allow,
-                                      sizeof allow);
+        route_match got =
+            router_find(c->method, c->path, &found, param, sizeof param, allow, sizeof allow);
         if (got != c->want)
             fail_msg("%s %s: match %d, want %d", c->method, c->path, got, c->want);
         if (c->want == ROUTE_FOUND) {

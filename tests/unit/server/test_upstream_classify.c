@@ -17,9 +17,9 @@ typedef struct classify_case {
     upstream_verdict verdict;
     cred_outcome outcome;
     int quota;
-    int client_status;       /* of the error the client would get */
+    int client_status; /* of the error the client would get */
     const char *client_type;
-    const char *in_message;  /* must appear in the client's error message */
+    const char *in_message; /* must appear in the client's error message */
 } classify_case;
 
 static const classify_case cases[] = {
@@ -31,8 +31,9 @@ static const classify_case cases[] = {
      "api_error", "HTTP 403"},
     {402, "{}", UPSTREAM_VERDICT_FAIL_OVER, CRED_OUTCOME_QUOTA, 1, 429, "rate_limit_error",
      "quota exhausted"},
-    {403, "{\"reason\":\"MONTHLY_REQUEST_COUNT\",\"message\":\"limit\"}", UPSTREAM_VERDICT_FAIL_OVER,
-     CRED_OUTCOME_QUOTA, 1, 429, "rate_limit_error", "limit reason=MONTHLY_REQUEST_COUNT"},
+    {403, "{\"reason\":\"MONTHLY_REQUEST_COUNT\",\"message\":\"limit\"}",
+     UPSTREAM_VERDICT_FAIL_OVER, CRED_OUTCOME_QUOTA, 1, 429, "rate_limit_error",
+     "limit reason=MONTHLY_REQUEST_COUNT"},
     {429, "ServiceQuotaExceeded", UPSTREAM_VERDICT_FAIL_OVER, CRED_OUTCOME_QUOTA, 1, 429,
      "rate_limit_error", "ServiceQuotaExceeded"},
     /* transient: retry */
@@ -46,8 +47,8 @@ static const classify_case cases[] = {
     {0, NULL, UPSTREAM_VERDICT_RETRY, CRED_OUTCOME_TRANSIENT, 0, 502, "api_error",
      "upstream unreachable: Connection refused"},
     /* the request itself was refused: stop */
-    {400, "{\"message\":\"Improperly formed request.\"}", UPSTREAM_VERDICT_FATAL, CRED_OUTCOME_OK, 0,
-     400, "invalid_request_error", "rejected the request: Improperly formed request."},
+    {400, "{\"message\":\"Improperly formed request.\"}", UPSTREAM_VERDICT_FATAL, CRED_OUTCOME_OK,
+     0, 400, "invalid_request_error", "rejected the request: Improperly formed request."},
     {404, "", UPSTREAM_VERDICT_FATAL, CRED_OUTCOME_OK, 0, 502, "api_error",
      "unexpected upstream status 404"},
 };
