@@ -41,16 +41,10 @@ static int json_fixed_text(const cJSON *root, const char *name, char *out, size_
     return 0;
 }
 
+/* Any whole number a double holds exactly; the option's own range is checked afterwards. */
 static int json_whole_number(const cJSON *item, long long *out)
 {
-    if (!cJSON_IsNumber(item))
-        return -1;
-    double v = item->valuedouble;
-    /* The range test also rejects NaN; inside it the cast is exact for whole numbers. */
-    if (!(v >= -9.0e15 && v <= 9.0e15) || (double)(long long)v != v)
-        return -1;
-    *out = (long long)v;
-    return 0;
+    return rule_json_whole_number(item, -9.0e15, 9.0e15, out);
 }
 
 static int json_table_field(proxy_config *c, const cJSON *root, const option_spec *o,

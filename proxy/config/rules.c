@@ -1,4 +1,4 @@
-/* rules.c: region names and header-safe text; see rules.h. */
+/* rules.c: region names, header-safe text, whole JSON numbers; see rules.h. */
 #include "config/rules.h"
 
 #include <ctype.h>
@@ -31,5 +31,17 @@ int rule_has_control_chars(const char *s)
         if ((unsigned char)*s < ' ' || (unsigned char)*s == 0x7f)
             return 1;
     }
+    return 0;
+}
+
+int rule_json_whole_number(const cJSON *item, double min, double max, long long *out)
+{
+    if (!cJSON_IsNumber(item))
+        return -1;
+    double v = item->valuedouble;
+    /* The range test also rejects NaN; inside it the cast is exact for whole numbers. */
+    if (!(v >= min && v <= max) || (double)(long long)v != v)
+        return -1;
+    *out = (long long)v;
     return 0;
 }

@@ -6,6 +6,7 @@
 #ifndef KIRO_CONFIG_RULES_H
 #define KIRO_CONFIG_RULES_H
 
+#include <cjson/cJSON.h>
 #include <stddef.h>
 
 /* Size of a region buffer (proxy_config.region, credential.region): names are shorter. */
@@ -20,5 +21,10 @@ int rule_header_safe(const char *s);
 
 /* 1 when s holds an ASCII control character (below 0x20, or DEL). */
 int rule_has_control_chars(const char *s);
+
+/* A JSON number that is whole and within [min, max] (min and max at most 9e15 in size, so
+ * that the double holds every whole number between them exactly). Returns 0 with *out, or -1
+ * (not a number, a fraction, NaN, out of range). */
+int rule_json_whole_number(const cJSON *item, double min, double max, long long *out);
 
 #endif

@@ -92,17 +92,6 @@ static int optional_region(const cJSON *obj, const char *name, char *out, size_t
     return 0;
 }
 
-static int whole_number(const cJSON *item, double min, double max, long long *out)
-{
-    if (!cJSON_IsNumber(item))
-        return -1;
-    double v = item->valuedouble;
-    if (!(v >= min && v <= max) || (double)(long long)v != v)
-        return -1;
-    *out = (long long)v;
-    return 0;
-}
-
 int cred_parse_expires_at(const cJSON *value, time_t *out)
 {
     *out = 0;
@@ -196,7 +185,7 @@ static int parse_id(const cJSON *obj, credential *c, int *explicit_id, const cha
     if (!id)
         return 0;
     long long value;
-    if (whole_number(id, 1, 2147483647.0, &value) != 0)
+    if (rule_json_whole_number(id, 1, 2147483647.0, &value) != 0)
         return field_error(err, err_size, where, "id", "must be a positive whole number");
     c->id = (int)value;
     *explicit_id = 1;
@@ -307,7 +296,7 @@ static int parse_priority(const cJSON *obj, credential *c, const char *where, ch
     if (!priority)
         return 0;
     long long value;
-    if (whole_number(priority, -PRIORITY_LIMIT, PRIORITY_LIMIT, &value) != 0) {
+    if (rule_json_whole_number(priority, -PRIORITY_LIMIT, PRIORITY_LIMIT, &value) != 0) {
         errbuf_set(err, err_size, "%s: field \"priority\" must be a whole number within +-%d",
                    where, PRIORITY_LIMIT);
         return -1;

@@ -19,14 +19,14 @@ void tp_bin_path(const char *name, char *out, size_t out_size);
 /* How to start a child: the one spawner of the tests (fake-kiro, the proxies, logrelay, fault
  * cases). Start from tp_spawn_defaults() and change what the test needs. */
 typedef struct tp_spawn_options {
-    char *const *argv;  /* argv[0] is the program's path (no PATH search) */
-    int stdin_fd;       /* each: one of our descriptors, TP_FD_DEVNULL or TP_FD_CLOSED */
+    char *const *argv; /* argv[0] is the program's path (no PATH search) */
+    int stdin_fd;      /* each: one of our descriptors, TP_FD_DEVNULL or TP_FD_CLOSED */
     int stdout_fd;
     int stderr_fd;
-    int fd3;            /* becomes the child's fd 3 (e.g. a notify pipe); default closed */
-    int own_group;      /* 1 (default): the child leads a new process group (tp_stop kills it) */
-    int close_others;   /* 1: every descriptor above 3 is closed in the child (default 0: only
-                           close-on-exec ones go) */
+    int fd3;             /* becomes the child's fd 3 (e.g. a notify pipe); default closed */
+    int own_group;       /* 1 (default): the child leads a new process group (tp_stop kills it) */
+    int close_others;    /* 1: every descriptor above 3 is closed in the child (default 0: only
+                            close-on-exec ones go) */
     int die_with_parent; /* 1: Linux kills the child when the test process dies */
 } tp_spawn_options;
 
