@@ -45,19 +45,12 @@ int cred_pool_load(cred_pool *p, char *err, size_t err_size)
     }
     file_claim_take(&p->file);
     size_t len = 0;
-    int rc;
-    char *text = file_read_all(p->path, CRED_FILE_MAX_BYTES, &len);
+    int rc, absent;
+    char *text = file_read_store(p->path, CRED_FILE_MAX_BYTES, &len, &absent, err, err_size);
     if (!text) {
-        if (errno == ENOENT) {
+        rc = absent ? 0 : -1;
+        if (absent)
             pool_replace_entries(p, NULL, 0);
-            rc = 0;
-        } else if (errno == EFBIG) {
-            errbuf_set(err, err_size, "%s: larger than %u bytes", p->path, CRED_FILE_MAX_BYTES);
-            rc = -1;
-        } else {
-            errbuf_set(err, err_size, "%s: %s", p->path, strerror(errno));
-            rc = -1;
-        }
     } else {
         char detail[256];
         rc = cred_pool_load_json(p, text, len, detail, sizeof detail);
