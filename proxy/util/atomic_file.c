@@ -227,8 +227,8 @@ char *file_read_all(const char *path, size_t max_bytes, size_t *len_out)
     return data;
 }
 
-char *file_read_store(const char *path, size_t max_bytes, size_t *len_out, int *absent,
-                      char *err, size_t err_size)
+char *file_read_store(const char *path, size_t max_bytes, size_t *len_out, int *absent, char *err,
+                      size_t err_size)
 {
     *absent = 0;
     char *text = file_read_all(path, max_bytes, len_out);
