@@ -37,22 +37,10 @@ pid_t fx_spawn(char *const argv[], int out_fd, int err_fd)
 
 int fx_wait_exit(pid_t pid, int timeout_ms, int *status)
 {
-    long long end = fx_now_ms() + timeout_ms;
-    for (;;) {
-        int st = 0;
-        pid_t r = waitpid(pid, &st, WNOHANG);
-        if (r == pid) {
-            fx_watchdog_untrack(pid);
-            if (status)
-                *status = st;
-            return 0;
-        }
-        if (r < 0 && errno != EINTR)
-            return -1;
-        if (fx_now_ms() >= end)
-            return -1;
-        fx_sleep_ms(5);
-    }
+    if (tp_wait_exit(pid, timeout_ms, status) != 0)
+        return -1;
+    fx_watchdog_untrack(pid);
+    return 0;
 }
 
 int fx_alive(pid_t pid, int *status)

@@ -107,20 +107,11 @@ static int decode_status(int status)
 
 int relay_wait_exit(pid_t pid, int timeout_ms)
 {
-    int64_t deadline = clock_monotonic_ms() + timeout_ms;
-    for (;;) {
-        int status;
-        pid_t r = waitpid(pid, &status, WNOHANG);
-        if (r == pid) {
-            forget(pid);
-            return decode_status(status);
-        }
-        if (r < 0 && errno != EINTR)
-            fail("waitpid");
-        if (clock_monotonic_ms() >= deadline)
-            return -1;
-        poll(NULL, 0, 5); /* re-check the exit every 5 ms until the deadline */
-    }
+    int status;
+    if (tp_wait_exit(pid, timeout_ms, &status) != 0)
+        return -1;
+    forget(pid);
+    return decode_status(status);
 }
 
 int relay_is_running(pid_t pid)
