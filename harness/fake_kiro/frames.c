@@ -6,7 +6,7 @@
 #include <cjson/cJSON.h>
 
 #include "eventstream/eventstream.h"
-#include "utf8.h"
+#include "util/utf8.h"
 
 void fk_frames_init(fk_frames *f, const fk_reply *reply, size_t frame_bytes, size_t request_bytes,
                     int metadata)
@@ -65,7 +65,7 @@ static int text_frame(fk_frames *f, kbuf *out)
 {
     const kbuf *text = &f->reply->text;
     size_t left = text->len - f->text_pos;
-    size_t n = fk_utf8_chunk(text->data + f->text_pos, left, f->frame_bytes);
+    size_t n = utf8_chunk(text->data + f->text_pos, left, f->frame_bytes);
     cJSON *payload = cJSON_CreateObject();
     cJSON *content = string_of(text->data + f->text_pos, n);
     if (!payload || !content || !cJSON_AddItemToObject(payload, "content", content)) {
@@ -92,7 +92,7 @@ static int tool_input_frame(fk_frames *f, kbuf *out)
 {
     const char *input = f->reply->tool_input;
     size_t len = strlen(input);
-    size_t n = fk_utf8_chunk(input + f->input_pos, len - f->input_pos, FK_TOOL_FRAGMENT_BYTES);
+    size_t n = utf8_chunk(input + f->input_pos, len - f->input_pos, FK_TOOL_FRAGMENT_BYTES);
     cJSON *payload = tool_payload(f->reply);
     cJSON *fragment = string_of(input + f->input_pos, n);
     if (!payload || !fragment || !cJSON_AddItemToObject(payload, "input", fragment)) {

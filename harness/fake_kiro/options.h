@@ -29,7 +29,6 @@ int fk_options_parse(fk_options *o, int argc, char **argv, char *err, size_t err
 void fk_options_free(fk_options *o);
 void fk_options_print_help(FILE *out);
 
-/* Splits "HOST:PORT", "[IPV6]:PORT" or ":PORT" (host then 127.0.0.1). Returns 0 or -1. */
-int fk_parse_listen(const char *text, char *host, size_t host_size, unsigned *port);
+/* --listen is parsed by util/listen_addr.h, the parser the proxy uses too. */
 
 #endif

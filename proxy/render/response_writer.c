@@ -14,16 +14,6 @@
 #include "render/upstream_error.h"
 #include "util/random.h"
 
-int rw_set_error(response_writer *w, int status, const char *type, const char *message)
-{
-    return api_error_set(&w->error, status, type, "%s", message);
-}
-
-int rw_output_error(response_writer *w)
-{
-    return rw_set_error(w, 502, "api_error", "response too large or out of memory");
-}
-
 static const rw_format_ops *ops_for(rw_format format)
 {
     switch (format) {

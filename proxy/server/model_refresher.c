@@ -2,18 +2,15 @@
 #include "server/model_refresher.h"
 
 #include <curl/curl.h>
-#include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "log/log.h"
-#include "platform/platform.h"
 #include "server/app.h"
-#include "server/upstream.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/worker.h"
 
 #define MODELS_BODY_CAP (1024 * 1024)
 #define FETCH_TIMEOUT_MS 15000
@@ -22,10 +19,7 @@
 struct model_refresher {
     app *a;
     int period_s;
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    int stop;
+    worker *thread;
 };
 
 static size_t collect(char *data, size_t size, size_t nmemb, void *userdata)
@@ -55,7 +49,7 @@ int model_refresher_fetch_once(app *a)
         return -1;
     }
     char base[512], url[1400];
-    upstream_base_url(a, cred.region, base, sizeof base);
+    config_upstream_base_url(a->cfg, cred.region, base, sizeof base);
     CURL *e = curl_easy_init();
     if (!e)
         return -1;
@@ -105,36 +99,20 @@ int model_refresher_fetch_once(app *a)
     return count;
 }
 
-/* Waits ms or until stopped; returns 1 when stopped. */
-static int wait_or_stop(model_refresher *m, int64_t ms)
+/* The first fetch shortly after start, then one per period; sooner (every 30 s at most)
+ * while no list has come yet (e.g. tokens still being refreshed). */
+static void refresher_body(worker *w, void *user)
 {
-    struct timespec deadline;
-    clock_deadline_in(&deadline, ms);
-    pthread_mutex_lock(&m->lock);
-    while (!m->stop)
-        if (pthread_cond_timedwait(&m->cond, &m->lock, &deadline) == ETIMEDOUT)
-            break;
-    int stop = m->stop;
-    pthread_mutex_unlock(&m->lock);
-    return stop;
-}
-
-static void *refresher_main(void *arg)
-{
-    model_refresher *m = arg;
-    platform_set_thread_name("model-refresh");
-    if (wait_or_stop(m, FIRST_FETCH_DELAY_MS))
-        return NULL;
+    model_refresher *m = user;
+    if (worker_wait(w, FIRST_FETCH_DELAY_MS) == WORKER_STOP)
+        return;
     for (;;) {
         int n = model_refresher_fetch_once(m->a);
-        /* Retry sooner while no list has come yet (e.g. tokens still being refreshed). */
         int64_t next = m->period_s > 0 ? (int64_t)m->period_s * 1000 : -1;
         if (n < 0)
             next = next < 0 ? 30000 : (next < 30000 ? next : 30000);
-        if (next < 0)
-            return NULL;
-        if (wait_or_stop(m, next))
-            return NULL;
+        if (next < 0 || worker_wait(w, next) == WORKER_STOP)
+            return;
     }
 }
 
@@ -145,11 +123,8 @@ model_refresher *model_refresher_start(app *a, int period_s)
         return NULL;
     m->a = a;
     m->period_s = period_s;
-    pthread_mutex_init(&m->lock, NULL);
-    pthread_cond_init(&m->cond, NULL);
-    if (pthread_create(&m->thread, NULL, refresher_main, m) != 0) {
-        pthread_mutex_destroy(&m->lock);
-        pthread_cond_destroy(&m->cond);
+    m->thread = worker_start("model-refresh", refresher_body, m);
+    if (!m->thread) {
         free(m);
         return NULL;
     }
@@ -160,12 +135,10 @@ void model_refresher_stop(model_refresher *m)
 {
     if (!m)
         return;
-    pthread_mutex_lock(&m->lock);
-    m->stop = 1;
-    pthread_cond_signal(&m->cond);
-    pthread_mutex_unlock(&m->lock);
-    pthread_join(m->thread, NULL); /* bounded by one fetch timeout */
-    pthread_mutex_destroy(&m->lock);
-    pthread_cond_destroy(&m->cond);
+    /* A fetch is bounded by its own timeout and aborts once the app is stopping. */
+    if (worker_stop(m->thread, FETCH_TIMEOUT_MS + 5000) != 0) {
+        LOG_ERROR("[MODELS] the model refresher did not stop in time: leaving it running");
+        return; /* m stays allocated: the thread still uses it */
+    }
     free(m);
 }

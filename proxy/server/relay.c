@@ -265,16 +265,21 @@ enum MHD_Result relay_handle(request_ctx *rq, kiro_request *request, rw_format f
     }
 
     api_error err;
-    int gone = 0;
-    r->call = upstream_open(a, &r->request, on_upstream_bytes, r, client_socket(rq),
-                            rq->request_id, &err, &gone);
+    upstream_request call = {
+        .request = &r->request,
+        .sink = on_upstream_bytes,
+        .sink_user = r,
+        .client_fd = client_socket(rq),
+        .request_id = rq->request_id,
+    };
+    r->call = upstream_open(&a->upstream, &call, &err);
     if (!r->call) {
         r->failed = 1;
         r->error = err;
         LOG_WARN("[KIRO_POST] id=%s failed before the response: status=%d %s", rq->request_id,
                  err.status, err.message);
         relay_free(r);
-        if (gone)
+        if (err.status == UPSTREAM_CLIENT_GONE_STATUS)
             return MHD_NO; /* nobody to answer */
         return respond_error(rq, &err);
     }

@@ -16,7 +16,7 @@
 #include "frames.h"
 #include "reply_plan.h"
 #include "tool_input.h"
-#include "utf8.h"
+#include "util/utf8.h"
 
 /* ---- utf8 ---- */
 
@@ -25,24 +25,24 @@ static void test_utf8_chunk_never_splits_a_character(void **state)
     (void)state;
     const char *s = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"; /* a é € 😀 */
     size_t len = strlen(s);
-    assert_int_equal(fk_utf8_chunk(s, len, 1), 1);
-    assert_int_equal(fk_utf8_chunk(s, len, 2), 1);      /* 'a' + half of é: stop before é */
-    assert_int_equal(fk_utf8_chunk(s, len, 3), 3);      /* a é */
-    assert_int_equal(fk_utf8_chunk(s + 1, len - 1, 1), 2); /* é alone is longer: taken whole */
-    assert_int_equal(fk_utf8_chunk(s + 6, 4, 2), 4);
-    assert_int_equal(fk_utf8_chunk(s, len, 100), len);
-    assert_int_equal(fk_utf8_chunk(s, 0, 4), 0);
+    assert_int_equal(utf8_chunk(s, len, 1), 1);
+    assert_int_equal(utf8_chunk(s, len, 2), 1);      /* 'a' + half of é: stop before é */
+    assert_int_equal(utf8_chunk(s, len, 3), 3);      /* a é */
+    assert_int_equal(utf8_chunk(s + 1, len - 1, 1), 2); /* é alone is longer: taken whole */
+    assert_int_equal(utf8_chunk(s + 6, 4, 2), 4);
+    assert_int_equal(utf8_chunk(s, len, 100), len);
+    assert_int_equal(utf8_chunk(s, 0, 4), 0);
 }
 
 static void test_utf8_invalid_bytes_make_progress(void **state)
 {
     (void)state;
     const char bad[] = "\x80\x80\xff\xe2\x82";
-    assert_int_equal(fk_utf8_char_len(bad, 5), 1);
-    assert_int_equal(fk_utf8_char_len(bad + 2, 3), 1);
-    assert_int_equal(fk_utf8_char_len(bad + 3, 2), 2); /* truncated sequence: what is there */
-    assert_int_equal(fk_utf8_prefix_chars("h\xc3\xa9llo", 6, 2), 3);
-    assert_int_equal(fk_utf8_prefix_chars("abc", 3, 10), 3);
+    assert_int_equal(utf8_char_len(bad, 5), 1);
+    assert_int_equal(utf8_char_len(bad + 2, 3), 1);
+    assert_int_equal(utf8_char_len(bad + 3, 2), 2); /* truncated sequence: what is there */
+    assert_int_equal(utf8_prefix_bytes("h\xc3\xa9llo", 6, 2), 3);
+    assert_int_equal(utf8_prefix_bytes("abc", 3, 10), 3);
 }
 
 /* ---- tool input ---- */

@@ -1,9 +1,9 @@
-/* utf8.c: UTF-8 sanitising and boundary helpers; see utf8.h.
+/* utf8.c: UTF-8 validation, counting and cutting; see utf8.h.
  *
  * The validity rules are those of RFC 3629 (the "well-formed" table of the Unicode standard):
  * the second byte's range depends on the lead byte, which rules out overlong forms, UTF-16
  * surrogates and code points above U+10FFFF without decoding. */
-#include "render/utf8.h"
+#include "util/utf8.h"
 
 #include <stdint.h>
 
@@ -25,11 +25,16 @@ static size_t sequence_length(uint8_t lead)
 static int valid_second_byte(uint8_t lead, uint8_t b)
 {
     switch (lead) {
-    case 0xe0: return b >= 0xa0 && b <= 0xbf;   /* no overlong 3-byte forms */
-    case 0xed: return b >= 0x80 && b <= 0x9f;   /* no surrogates */
-    case 0xf0: return b >= 0x90 && b <= 0xbf;   /* no overlong 4-byte forms */
-    case 0xf4: return b >= 0x80 && b <= 0x8f;   /* nothing above U+10FFFF */
-    default: return b >= 0x80 && b <= 0xbf;
+    case 0xe0:
+        return b >= 0xa0 && b <= 0xbf; /* no overlong 3-byte forms */
+    case 0xed:
+        return b >= 0x80 && b <= 0x9f; /* no surrogates */
+    case 0xf0:
+        return b >= 0x90 && b <= 0xbf; /* no overlong 4-byte forms */
+    case 0xf4:
+        return b >= 0x80 && b <= 0x8f; /* nothing above U+10FFFF */
+    default:
+        return b >= 0x80 && b <= 0xbf;
     }
 }
 
@@ -55,7 +60,7 @@ static size_t valid_prefix(const uint8_t *p, size_t avail, size_t need)
 int utf8_sanitize_append(kbuf *out, const char *s, size_t len)
 {
     const uint8_t *p = (const uint8_t *)s;
-    size_t run = 0;   /* start of the current run of valid bytes */
+    size_t run = 0; /* start of the current run of valid bytes */
     size_t i = 0;
     while (i < len) {
         size_t need = sequence_length(p[i]);
@@ -90,18 +95,31 @@ size_t utf8_incomplete_tail(const char *s, size_t len)
             continue;
         size_t need = sequence_length(b);
         if (need <= k)
-            return 0;   /* ASCII, an invalid byte, or a complete sequence */
+            return 0; /* ASCII, an invalid byte, or a complete sequence */
         return valid_prefix(p + len - k, k, need) == k ? k : 0;
     }
     return 0;
 }
 
-size_t utf8_count_chars(const char *s, size_t len)
+size_t utf8_char_count(const char *s, size_t len)
 {
     size_t n = 0;
     for (size_t i = 0; i < len; i++)
         n += !is_continuation((uint8_t)s[i]);
     return n;
+}
+
+size_t utf8_prefix_bytes(const char *s, size_t len, size_t max_chars)
+{
+    size_t chars = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (!is_continuation((uint8_t)s[i])) {
+            if (chars == max_chars)
+                return i;
+            chars++;
+        }
+    }
+    return len;
 }
 
 size_t utf8_truncate(const char *s, size_t len, size_t max)
@@ -112,4 +130,38 @@ size_t utf8_truncate(const char *s, size_t len, size_t max)
     while (cut > 0 && is_continuation((uint8_t)s[cut]))
         cut--;
     return cut;
+}
+
+size_t utf8_char_len(const char *s, size_t len)
+{
+    if (len == 0)
+        return 0;
+    const uint8_t *p = (const uint8_t *)s;
+    size_t need = sequence_length(p[0]);
+    return need ? valid_prefix(p, len, need) : 1;
+}
+
+size_t utf8_chunk(const char *s, size_t len, size_t max_bytes)
+{
+    size_t taken = 0;
+    while (taken < len) {
+        size_t n = utf8_char_len(s + taken, len - taken);
+        if (taken + n > max_bytes) {
+            if (taken == 0)
+                taken = n;
+            break;
+        }
+        taken += n;
+    }
+    return taken;
+}
+
+int utf8_is_blank(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v')
+            return 0;
+    }
+    return 1;
 }

@@ -12,7 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "creds/config.h"
+#include "config/config.h"
+#include "util/listen_addr.h"
 #include "test_dir.h"
 
 /* Every variable a test may set; cleared before and after each test. */
@@ -404,21 +405,21 @@ static void test_parse_listen(void **state)
     (void)state;
     char host[64];
     int port = -1;
-    assert_int_equal(config_parse_listen("0.0.0.0:8080", host, sizeof host, &port), 0);
+    assert_int_equal(listen_addr_parse("0.0.0.0:8080", host, sizeof host, &port), 0);
     assert_string_equal(host, "0.0.0.0");
     assert_int_equal(port, 8080);
-    assert_int_equal(config_parse_listen("[::1]:9000", host, sizeof host, &port), 0);
+    assert_int_equal(listen_addr_parse("[::1]:9000", host, sizeof host, &port), 0);
     assert_string_equal(host, "::1");
     assert_int_equal(port, 9000);
-    assert_int_equal(config_parse_listen("[fe80::1%eth0]:1", host, sizeof host, &port), 0);
+    assert_int_equal(listen_addr_parse("[fe80::1%eth0]:1", host, sizeof host, &port), 0);
     assert_string_equal(host, "fe80::1%eth0");
-    assert_int_equal(config_parse_listen("localhost:0", host, sizeof host, &port), 0);
+    assert_int_equal(listen_addr_parse("localhost:0", host, sizeof host, &port), 0);
     assert_string_equal(host, "localhost");
     assert_int_equal(port, 0);
-    assert_int_equal(config_parse_listen(":7000", host, sizeof host, &port), 0);
+    assert_int_equal(listen_addr_parse(":7000", host, sizeof host, &port), 0);
     assert_string_equal(host, "127.0.0.1");
     assert_int_equal(port, 7000);
-    assert_int_equal(config_parse_listen("7001", host, sizeof host, &port), 0);
+    assert_int_equal(listen_addr_parse("7001", host, sizeof host, &port), 0);
     assert_string_equal(host, "127.0.0.1");
     assert_int_equal(port, 7001);
 
@@ -429,13 +430,13 @@ static void test_parse_listen(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         strcpy(host, "unchanged");
         port = 42;
-        if (config_parse_listen(bad[i], host, sizeof host, &port) != -1)
+        if (listen_addr_parse(bad[i], host, sizeof host, &port) != -1)
             fail_msg("'%s' was accepted", bad[i]);
         assert_string_equal(host, "unchanged");
         assert_int_equal(port, 42);
     }
     char tiny[4];
-    assert_int_equal(config_parse_listen("example.com:80", tiny, sizeof tiny, &port), -1);
+    assert_int_equal(listen_addr_parse("example.com:80", tiny, sizeof tiny, &port), -1);
 }
 
 /* Runs config_from_args with stdout sent to a file; returns what it printed. */

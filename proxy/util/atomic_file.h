@@ -19,4 +19,10 @@ int atomic_file_remove_stale(const char *path);
  * Returns NULL with errno (EFBIG when larger than max_bytes). */
 char *file_read_all(const char *path, size_t max_bytes, size_t *len_out);
 
+/* file_read_all() for a store that loads its file (credentials, user store): a missing file
+ * is not an error but an empty store (NULL with *absent set); any other failure is NULL with
+ * err "<path>: larger than N bytes" or "<path>: <strerror>". */
+char *file_read_store(const char *path, size_t max_bytes, size_t *len_out, int *absent, char *err,
+                      size_t err_size);
+
 #endif

@@ -1,7 +1,8 @@
 /* atomic_file.c: crash-safe file replacement and size-capped whole-file reads; see
  * atomic_file.h. The temporary file lives next to the target (same directory, so the same file
  * system) because rename(2) is only atomic within one file system. */
-#include "creds/atomic_file.h"
+#include "util/atomic_file.h"
+#include "util/errbuf.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -224,4 +225,20 @@ char *file_read_all(const char *path, size_t max_bytes, size_t *len_out)
     if (len_out)
         *len_out = len;
     return data;
+}
+
+char *file_read_store(const char *path, size_t max_bytes, size_t *len_out, int *absent, char *err,
+                      size_t err_size)
+{
+    *absent = 0;
+    char *text = file_read_all(path, max_bytes, len_out);
+    if (text)
+        return text;
+    if (errno == ENOENT)
+        *absent = 1;
+    else if (errno == EFBIG)
+        errbuf_set(err, err_size, "%s: larger than %zu bytes", path, max_bytes);
+    else
+        errbuf_set(err, err_size, "%s: %s", path, strerror(errno));
+    return NULL;
 }
