@@ -20,7 +20,7 @@ typedef struct fk_options {
     const char *port_file; /* NULL: none; points into argv */
     int verbose;
     int help;
-    int version;           /* --version */
+    int version; /* --version */
     fk_values values;
 } fk_options;
 

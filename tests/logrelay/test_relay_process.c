@@ -367,7 +367,7 @@ static void test_epipe_socket_destination(void)
     path_in(stats_path, sizeof stats_path, dir, "stats.json");
     int in[2], out[2], err[2], notify[2];
     relay_pipe(in);
-    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, out) == 0);
+    TP_CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, out) == 0);
     for (int i = 0; i < 2; i++)
         fcntl(out[i], F_SETFD, FD_CLOEXEC); /* else logrelay holds the peer open itself */
     relay_pipe(err);
@@ -382,19 +382,19 @@ static void test_epipe_socket_destination(void)
     close(err[1]);
     close(notify[1]);
     kbuf b = KBUF_INIT(OUTPUT_CAP);
-    CHECK(relay_read_until(out[0], &b, "00000009 ", WAIT_MS)); /* the socket carries lines */
+    TP_CHECK(relay_read_until(out[0], &b, "00000009 ", WAIT_MS)); /* the socket carries lines */
     close(out[0]); /* the peer disappears */
     close(in[1]);
     kbuf e = KBUF_INIT(1 << 20);
-    CHECK(relay_read_until(err[0], &e, "still-alive\n", 60000));
+    TP_CHECK(relay_read_until(err[0], &e, "still-alive\n", 60000));
     wait_notify(notify[0], WAIT_MS);
-    CHECK(relay_wait_exit(pid, WAIT_MS) == 0); /* not 141: no death by SIGPIPE */
+    TP_CHECK(relay_wait_exit(pid, WAIT_MS) == 0); /* not 141: no death by SIGPIPE */
 
     struct relay_stats stats;
-    CHECK(relay_load_stats(stats_path, &stats) == 0);
+    TP_CHECK(relay_load_stats(stats_path, &stats) == 0);
     const struct stream_counters *c = &stats.stream[RELAY_STDOUT];
-    CHECK(c->received_lines == 200010);
-    CHECK(c->forwarded_lines >= 10 && c->dropped_lines > 0); /* the fault took effect */
+    TP_CHECK(c->received_lines == 200010);
+    TP_CHECK(c->forwarded_lines >= 10 && c->dropped_lines > 0); /* the fault took effect */
     check_balanced(c);
     kbuf_free(&b);
     kbuf_free(&e);
