@@ -1,10 +1,8 @@
 /* web_search_render.c: a web_search answer as Anthropic server-tool blocks; see
  * web_search_render.h.
  *
- * The blocks are built once as cJSON objects (the same objects a JSON answer lists), and a
- * stream sends each of them as content_block_start + content_block_stop, text blocks with
- * their text in text_delta pieces of about SUMMARY_PIECE_CHARS characters. Server tool blocks
- * carry everything in content_block_start, as the real API does for them. */
+ * The answer is built once as the message object a JSON client receives; a streaming client
+ * gets the same message replayed as events (message_sse.h). */
 #include "render/web_search_render.h"
 
 #include <stdio.h>
@@ -12,11 +10,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "render/message_sse.h"
 #include "render/rw_internal.h"
 #include "render/utf8.h"
 #include "util/random.h"
-
-#define SUMMARY_PIECE_CHARS 100
 
 void web_search_results_free(web_search_results *r)
 {
@@ -211,112 +208,28 @@ static int add_usage(cJSON *parent, const web_search_render_options *opt,
                : -1;
 }
 
-static cJSON *typed(const char *type)
+/* The message object; takes content over (deleted on failure). */
+static cJSON *message_object(const web_search_render_options *opt, const char *id, cJSON *content)
 {
-    cJSON *o = cJSON_CreateObject();
-    if (!cJSON_AddStringToObject(o, "type", type)) {
-        cJSON_Delete(o);
+    cJSON *m = cJSON_CreateObject();
+    int ok = m && cJSON_AddStringToObject(m, "id", id) &&
+             cJSON_AddStringToObject(m, "type", "message") &&
+             cJSON_AddStringToObject(m, "role", "assistant") &&
+             cJSON_AddStringToObject(m, "model", opt->model ? opt->model : "") &&
+             cJSON_AddItemToObject(m, "content", content);
+    if (!ok) {
+        if (!m || !cJSON_GetObjectItemCaseSensitive(m, "content"))
+            cJSON_Delete(content);
+        cJSON_Delete(m);
         return NULL;
     }
-    return o;
-}
-
-static int stream_text(const cJSON *block, int index, kbuf *out)
-{
-    const char *text = cJSON_GetObjectItemCaseSensitive(block, "text")->valuestring;
-    while (*text) {
-        size_t n = prefix_chars(text, SUMMARY_PIECE_CHARS);
-        char *piece = bytes_dup(text, n);
-        cJSON *event = typed("content_block_delta");
-        cJSON *delta = cJSON_AddObjectToObject(event, "delta");
-        int ok = piece && delta && cJSON_AddNumberToObject(event, "index", index) &&
-                 cJSON_AddStringToObject(delta, "type", "text_delta") &&
-                 cJSON_AddStringToObject(delta, "text", piece);
-        free(piece);
-        if (!ok) {
-            cJSON_Delete(event);
-            return -1;
-        }
-        if (rw_append_sse_json(out, "content_block_delta", event) != 0)
-            return -1;
-        text += n;
+    ok = cJSON_AddStringToObject(m, "stop_reason", "end_turn") &&
+         cJSON_AddNullToObject(m, "stop_sequence");
+    if (!ok) {
+        cJSON_Delete(m);
+        return NULL;
     }
-    return 0;
-}
-
-static int stream_block(const cJSON *block, int index, kbuf *out)
-{
-    const char *type = cJSON_GetObjectItemCaseSensitive(block, "type")->valuestring;
-    int is_text = strcmp(type, "text") == 0;
-    cJSON *start = typed("content_block_start");
-    cJSON *shown = is_text ? text_block("") : cJSON_Duplicate(block, 1);
-    if (!start || !shown || !cJSON_AddNumberToObject(start, "index", index) ||
-        !cJSON_AddItemToObject(start, "content_block", shown)) {
-        cJSON_Delete(start);
-        cJSON_Delete(shown);
-        return -1;
-    }
-    if (rw_append_sse_json(out, "content_block_start", start) != 0)
-        return -1;
-    if (is_text && stream_text(block, index, out) != 0)
-        return -1;
-    cJSON *stop = typed("content_block_stop");
-    if (!stop || !cJSON_AddNumberToObject(stop, "index", index)) {
-        cJSON_Delete(stop);
-        return -1;
-    }
-    return rw_append_sse_json(out, "content_block_stop", stop);
-}
-
-static cJSON *message_object(const web_search_render_options *opt, const char *id,
-                             cJSON *content, int final)
-{
-    cJSON *m = typed("message");
-    cJSON_AddStringToObject(m, "id", id);
-    cJSON_AddStringToObject(m, "role", "assistant");
-    cJSON_AddStringToObject(m, "model", opt->model ? opt->model : "");
-    if (content)
-        cJSON_AddItemToObject(m, "content", content);
-    else
-        cJSON_AddArrayToObject(m, "content");
-    if (final)
-        cJSON_AddStringToObject(m, "stop_reason", "end_turn");
-    else
-        cJSON_AddNullToObject(m, "stop_reason");
-    cJSON_AddNullToObject(m, "stop_sequence");
     return m;
-}
-
-static int render_stream(const web_search_render_options *opt, const web_search_outcome *o,
-                         const char *id, const cJSON *content, long output_tokens, kbuf *out)
-{
-    cJSON *start = typed("message_start");
-    cJSON *m = message_object(opt, id, NULL, 0);
-    usage_numbers opening = {opt->input_tokens > 0 ? opt->input_tokens : 0, 0, 0, 0};
-    if (!start || !m || !cJSON_AddItemToObject(start, "message", m) ||
-        usage_add_anthropic(cJSON_AddObjectToObject(m, "usage"), &opening) != 0) {
-        cJSON_Delete(start);
-        return -1;
-    }
-    if (rw_append_sse_json(out, "message_start", start) != 0)
-        return -1;
-    int index = 0;
-    const cJSON *block;
-    cJSON_ArrayForEach(block, content) {
-        if (stream_block(block, index++, out) != 0)
-            return -1;
-    }
-    cJSON *delta = typed("message_delta");
-    cJSON *d = cJSON_AddObjectToObject(delta, "delta");
-    if (!d || !cJSON_AddStringToObject(d, "stop_reason", "end_turn") ||
-        !cJSON_AddNullToObject(d, "stop_sequence") ||
-        add_usage(delta, opt, o, output_tokens) != 0) {
-        cJSON_Delete(delta);
-        return -1;
-    }
-    if (rw_append_sse_json(out, "message_delta", delta) != 0)
-        return -1;
-    return rw_append_sse_json(out, "message_stop", typed("message_stop"));
 }
 
 int web_search_render(const web_search_render_options *opt, const web_search_outcome *o,
@@ -334,15 +247,15 @@ int web_search_render(const web_search_render_options *opt, const web_search_out
     if (!content)
         return -1;
     long output_tokens = (long)((text_chars + 3) / 4);
-    if (opt->format == RW_ANTHROPIC_SSE) {
-        int rc = render_stream(opt, o, id, content, output_tokens, out);
-        cJSON_Delete(content);
-        return rc;
-    }
-    cJSON *m = message_object(opt, id, content, 1);
+    cJSON *m = message_object(opt, id, content);
     if (!m || add_usage(m, opt, o, output_tokens) != 0) {
         cJSON_Delete(m);
         return -1;
+    }
+    if (opt->format == RW_ANTHROPIC_SSE) {
+        int rc = message_sse_render(m, out);
+        cJSON_Delete(m);
+        return rc;
     }
     return rw_append_json(out, m);
 }
