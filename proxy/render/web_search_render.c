@@ -162,6 +162,25 @@ static cJSON *tool_result_block(const web_search_outcome *o)
     return b;
 }
 
+cJSON *web_search_server_blocks(const web_search_outcome *o)
+{
+    cJSON *list = cJSON_CreateArray();
+    cJSON *use = server_tool_use_block(o);
+    cJSON *result = tool_result_block(o);
+    if (!list || !use || !result || !cJSON_AddItemToArray(list, use)) {
+        cJSON_Delete(list);
+        cJSON_Delete(use);
+        cJSON_Delete(result);
+        return NULL;
+    }
+    if (!cJSON_AddItemToArray(list, result)) {
+        cJSON_Delete(list);
+        cJSON_Delete(result);
+        return NULL;
+    }
+    return list;
+}
+
 /* The four content blocks, in order, as a JSON array; *summary_chars receives the length of
  * the texts for the output estimate. */
 static cJSON *content_blocks(const web_search_outcome *o, size_t *text_chars)

@@ -67,6 +67,11 @@ typedef struct web_search_render_options {
 int web_search_render(const web_search_render_options *options, const web_search_outcome *o,
                       kbuf *out);
 
+/* The two server-tool blocks of one search, [server_tool_use, web_search_tool_result], as a
+ * JSON array (caller deletes); NULL when out of memory. The search loop puts them into its
+ * answers. */
+cJSON *web_search_server_blocks(const web_search_outcome *o);
+
 /* The summary text (also used as the tool result fed back to the model). Returns 0 or -1. */
 int web_search_summary(const web_search_outcome *o, kbuf *out);
 

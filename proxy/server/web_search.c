@@ -14,6 +14,7 @@
 #include "server/app.h"
 #include "server/kiro_mcp.h"
 #include "server/upstream.h"
+#include "server/web_search_loop.h"
 #include "translate/translate.h"
 #include "translate/web_search_request.h"
 #include "util/clock.h"
@@ -135,7 +136,7 @@ int web_search_execute(app *a, const char *query, int client_fd, const char *req
 
 int web_search_applies(const cJSON *request)
 {
-    return web_search_requested(request) == WEB_SEARCH_ONLY;
+    return web_search_requested(request) != WEB_SEARCH_NOT_ASKED;
 }
 
 static int client_socket(request_ctx *rq)
@@ -164,6 +165,8 @@ static const char *client_model(const cJSON *request)
 
 enum MHD_Result web_search_answer(request_ctx *rq, const cJSON *request)
 {
+    if (web_search_requested(request) == WEB_SEARCH_WITH_OTHER_TOOLS)
+        return web_search_loop_answer(rq, request);
     app *a = rq->app;
     api_error err;
     char *raw = web_search_query(request, &err);

@@ -11,8 +11,8 @@
  * saying why (never an empty success, which is what kiro-go sends); a request without a query
  * is a 400.
  *
- * Requests that combine web_search with other tools are not answered here: see
- * web_search_loop.h. */
+ * Requests that combine web_search with other tools go through a local search loop instead:
+ * see web_search_loop.h. */
 #ifndef KIRO_SERVER_WEB_SEARCH_H
 #define KIRO_SERVER_WEB_SEARCH_H
 
@@ -25,10 +25,10 @@
 /* Longest wait for the MCP answer (less when the configured first-byte timeout is shorter). */
 #define WEB_SEARCH_TIMEOUT_MS 60000
 
-/* 1 when request asks for web_search as its only tool (and so is answered by
- * web_search_answer). */
+/* 1 when request offers the web_search server tool (alone or with other tools), which
+ * web_search_answer then answers. */
 int web_search_applies(const cJSON *request);
-/* Answers rq for such a request. */
+/* Answers rq for such a request (the loop of web_search_loop.h when other tools are offered). */
 enum MHD_Result web_search_answer(request_ctx *rq, const cJSON *request);
 
 #endif

@@ -8,7 +8,7 @@
  *     model's own window from the catalogue);
  *   - web_search through Kiro's MCP endpoint, streamed and not, every MCP failure shown as a
  *     result saying so, a hung endpoint bounded by the timeout, a refused credential failed
- *     over.
+ *     over; web_search among other tools through the search loop.
  * Each fault is switched on in fake-kiro for one test and proven to be in effect (a control
  * without it, or a counter) before the result is believed. */
 #include <setjmp.h>
@@ -605,6 +605,112 @@ static void test_web_search_fails_over_refused_credential(void **state)
     fake_reset();
 }
 
+/* ---- web_search among other tools: the search loop -------------------------------------- */
+
+#define WEATHER_TOOL                                                                            \
+    "{\"name\":\"get_weather\",\"description\":\"Weather for a city\",\"input_schema\":"          \
+    "{\"type\":\"object\",\"properties\":{\"location\":{\"type\":\"string\"}},"                  \
+    "\"required\":[\"location\"]}}"
+#define SEARCH_TOOL "{\"type\":\"web_search_20250305\",\"name\":\"web_search\",\"max_uses\":3}"
+
+static char *loop_body(int stream, const char *tools)
+{
+    char *body = malloc(2048);
+    snprintf(body, 2048,
+             "{\"model\":\"claude-sonnet-4.5\",\"max_tokens\":500,%s\"tools\":[%s],"
+             "\"messages\":[{\"role\":\"user\",\"content\":\"What happened today?\"}]}",
+             stream ? "\"stream\":true," : "", tools);
+    return body;
+}
+
+static void test_web_search_loop(void **state)
+{
+    (void)state;
+    fake_reset();
+    /* fake-kiro's model calls the first tool offered: web_search, then answers with what the
+     * tool returned, so its final text proves the search results went back to the model */
+    char *body = loop_body(0, SEARCH_TOOL "," WEATHER_TOOL);
+    cJSON *m = post_json("/v1/messages", body, 200);
+    assert_string_equal(str(m, "content/0/type"), "server_tool_use");
+    assert_string_equal(str(m, "content/0/input/query"), "fake-value");
+    assert_string_equal(str(m, "content/1/type"), "web_search_tool_result");
+    assert_string_equal(str(m, "content/1/tool_use_id"), str(m, "content/0/id"));
+    assert_string_equal(str(m, "content/1/content/0/title"), "Result 1 for fake-value");
+    assert_string_equal(str(m, "content/2/type"), "text");
+    assert_non_null(strstr(str(m, "content/2/text"), "Web search results for \"fake-value\""));
+    assert_string_equal(str(m, "stop_reason"), "end_turn");
+    assert_int_equal(num(m, "usage/server_tool_use/web_search_requests"), 1);
+    cJSON_Delete(m);
+    assert_int_equal(fake_stat("requests/generateAssistantResponse"), 2);
+    assert_int_equal(fake_stat("requests/mcp"), 1);
+    /* Kiro was offered web_search as an ordinary tool, and the second round carried the
+     * search round in its history */
+    cJSON *last = fake_get("/__fake/last-request");
+    const cJSON *ctx = at(last, "body/conversationState/currentMessage/userInputMessage/"
+                                "userInputMessageContext");
+    assert_string_equal(str(ctx, "tools/0/toolSpecification/name"), "web_search");
+    assert_string_equal(str(ctx, "tools/0/toolSpecification/inputSchema/json/required/0"),
+                        "query");
+    assert_string_equal(str(ctx, "tools/1/toolSpecification/name"), "get_weather");
+    assert_non_null(strstr(str(ctx, "toolResults/0/content/0/text"), "Result 2 for fake-value"));
+    assert_string_equal(str(ctx, "toolResults/0/status"), "success");
+    cJSON_Delete(last);
+    free(body);
+
+    /* the client's own tool comes back untouched (streamed), with no search made */
+    fake_reset();
+    body = loop_body(1, WEATHER_TOOL "," SEARCH_TOOL);
+    sse_list l;
+    post_stream("/v1/messages", body, &l);
+    const cJSON *delta = event_json(&l, "message_delta");
+    assert_string_equal(str(delta, "delta/stop_reason"), "tool_use");
+    assert_int_equal(num(delta, "usage/server_tool_use/web_search_requests"), 0);
+    int found_tool = 0, found_input = 0;
+    for (size_t i = 0; i < l.count; i++) {
+        if (strcmp(l.events[i].name, "content_block_start") == 0 &&
+            strcmp(str(l.events[i].json, "content_block/type"), "tool_use") == 0) {
+            assert_string_equal(str(l.events[i].json, "content_block/name"), "get_weather");
+            found_tool = 1;
+        }
+        if (strcmp(l.events[i].name, "content_block_delta") == 0 &&
+            strcmp(str(l.events[i].json, "delta/type"), "input_json_delta") == 0) {
+            assert_string_equal(str(l.events[i].json, "delta/partial_json"),
+                                "{\"location\":\"Paris\"}");
+            found_input = 1;
+        }
+    }
+    assert_true(found_tool && found_input);
+    assert_string_equal(l.events[l.count - 1].name, "message_stop");
+    sse_free(&l);
+    free(body);
+    assert_int_equal(fake_stat("requests/mcp"), 0);
+
+    /* a failed search is shown as such and told to the model as a failed tool result */
+    fake_reset();
+    fake_faults("{\"mcp_status\":503}");
+    body = loop_body(0, SEARCH_TOOL "," WEATHER_TOOL);
+    m = post_json("/v1/messages", body, 200);
+    assert_string_equal(str(m, "content/1/content/type"), "web_search_tool_result_error");
+    assert_string_equal(str(m, "content/1/content/error_code"), "unavailable");
+    assert_non_null(strstr(str(m, "content/2/text"), "failed"));
+    cJSON_Delete(m);
+    last = fake_get("/__fake/last-request");
+    assert_string_equal(str(last, "body/conversationState/currentMessage/userInputMessage/"
+                                  "userInputMessageContext/toolResults/0/status"),
+                        "error");
+    cJSON_Delete(last);
+    free(body);
+
+    /* a client tool of the same name cannot be told apart from the server tool */
+    fake_reset();
+    body = loop_body(0, SEARCH_TOOL ",{\"name\":\"web_search\",\"input_schema\":{}}");
+    m = post_json("/v1/messages", body, 400);
+    assert_string_equal(str(m, "error/type"), "invalid_request_error");
+    cJSON_Delete(m);
+    free(body);
+    assert_int_equal(fake_stat("requests/generateAssistantResponse"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -614,6 +720,7 @@ int main(void)
         cmocka_unit_test(test_web_search),
         cmocka_unit_test(test_web_search_failures_say_so),
         cmocka_unit_test(test_web_search_hang_is_bounded),
+        cmocka_unit_test(test_web_search_loop),
         cmocka_unit_test(test_web_search_fails_over_refused_credential),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
