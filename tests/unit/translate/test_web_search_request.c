@@ -1,6 +1,7 @@
 /* test_web_search_request.c: recognising web_search server-tool requests (alone or among
- * other tools, kiro-go's name + type rule), their max_uses, and the query taken from the last
- * user message with Claude Code's prefix removed. */
+ * other tools, kiro-go's name + type rule), their max_uses, the query taken from the last
+ * user message with Claude Code's prefix removed, and earlier search blocks kept in the
+ * history as text. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -129,12 +130,43 @@ static void long_query_is_kept_long(void **state)
     cJSON_Delete(req);
 }
 
+/* Server-tool blocks an earlier answer carried come back in the history as text. */
+static void history_keeps_searches(void **state)
+{
+    (void)state;
+    kiro_request kr;
+    cJSON *body = translate_ok(
+        "{'model':'claude-sonnet-4.5','max_tokens':50,'messages':["
+        "{'role':'user','content':'What happened?'},"
+        "{'role':'assistant','content':["
+        "{'type':'server_tool_use','id':'srvtoolu_1','name':'web_search','input':{'query':'news today'}},"
+        "{'type':'web_search_tool_result','tool_use_id':'srvtoolu_1','content':["
+        "{'type':'web_search_result','title':'Big news','url':'https://n.example/1',"
+        "'encrypted_content':'opaque','page_age':'May 1, 2025'}]},"
+        "{'type':'server_tool_use','id':'srvtoolu_2','name':'web_search','input':{'query':'more'}},"
+        "{'type':'web_search_tool_result','tool_use_id':'srvtoolu_2','content':"
+        "{'type':'web_search_tool_result_error','error_code':'unavailable'}},"
+        "{'type':'text','text':'Here is what I found.'}]},"
+        "{'role':'user','content':'Tell me more'}]}",
+        NULL, &kr);
+    const char *assistant =
+        json_string_at(body, "conversationState.history[1].assistantResponseMessage.content");
+    assert_non_null(strstr(assistant, "[web_search: news today]"));
+    assert_non_null(strstr(assistant, "[web search results]\n1. Big news\n   https://n.example/1 (May 1, 2025)"));
+    assert_null(strstr(assistant, "opaque"));
+    assert_non_null(strstr(assistant, "[web search failed: unavailable]"));
+    assert_non_null(strstr(assistant, "Here is what I found."));
+    cJSON_Delete(body);
+    kiro_request_free(&kr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(classify),
         cmocka_unit_test(query),
         cmocka_unit_test(long_query_is_kept_long),
+        cmocka_unit_test(history_keeps_searches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
