@@ -144,18 +144,26 @@ static int render_block(const cJSON *block, int index, kbuf *out)
     return rw_append_sse_json(out, "content_block_stop", stop);
 }
 
+/* obj[name] = item, whether or not obj had that member (item is taken over). */
+static void set_member(cJSON *obj, const char *name, cJSON *item)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(obj, name);
+    if (!item || !cJSON_AddItemToObject(obj, name, item))
+        cJSON_Delete(item);
+}
+
 /* message_start: the message with an empty content list, no stop reason, no output yet. */
 static int render_start(const cJSON *message, kbuf *out)
 {
     cJSON *m = cJSON_Duplicate(message, 1);
     if (!m)
         return -1;
-    cJSON_ReplaceItemInObjectCaseSensitive(m, "content", cJSON_CreateArray());
-    cJSON_ReplaceItemInObjectCaseSensitive(m, "stop_reason", cJSON_CreateNull());
+    set_member(m, "content", cJSON_CreateArray());
+    set_member(m, "stop_reason", cJSON_CreateNull());
     cJSON *usage = cJSON_GetObjectItemCaseSensitive(m, "usage");
     if (cJSON_IsObject(usage)) {
         cJSON_DeleteItemFromObjectCaseSensitive(usage, "server_tool_use");
-        cJSON_ReplaceItemInObjectCaseSensitive(usage, "output_tokens", cJSON_CreateNumber(0));
+        set_member(usage, "output_tokens", cJSON_CreateNumber(0));
     }
     cJSON *event = typed("message_start");
     if (!event || !cJSON_AddItemToObject(event, "message", m)) {

@@ -356,6 +356,14 @@ static cJSON *search_for(loop *l, const cJSON *tool_use, cJSON *blocks)
     return tool_result;
 }
 
+/* obj[name] = item, whether or not obj had that member (item is taken over). */
+static void set_member(cJSON *obj, const char *name, cJSON *item)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(obj, name);
+    if (!item || !cJSON_AddItemToObject(obj, name, item))
+        cJSON_Delete(item);
+}
+
 static cJSON *message_of(const char *role, cJSON *content)
 {
     cJSON *m = cJSON_CreateObject();
@@ -425,14 +433,13 @@ static cJSON *final_answer(loop *l, cJSON *message)
     }
     if (!content)
         return NULL;
-    cJSON_ReplaceItemInObjectCaseSensitive(message, "content", content);
+    set_member(message, "content", content);
     const cJSON *stop = cJSON_GetObjectItemCaseSensitive(message, "stop_reason");
     if (cJSON_IsString(stop) && strcmp(stop->valuestring, "tool_use") == 0 && client_tools == 0)
-        cJSON_ReplaceItemInObjectCaseSensitive(message, "stop_reason", cJSON_CreateString("end_turn"));
+        set_member(message, "stop_reason", cJSON_CreateString("end_turn"));
     cJSON *usage = cJSON_GetObjectItemCaseSensitive(message, "usage");
     if (cJSON_IsObject(usage)) {
-        cJSON_ReplaceItemInObjectCaseSensitive(usage, "output_tokens",
-                                               cJSON_CreateNumber((double)l->output_tokens));
+        set_member(usage, "output_tokens", cJSON_CreateNumber((double)l->output_tokens));
         cJSON *server = cJSON_AddObjectToObject(usage, "server_tool_use");
         if (server)
             cJSON_AddNumberToObject(server, "web_search_requests", l->searches);
