@@ -10,8 +10,9 @@
  *
  * Stop reason (upstream_usage.h): model_context_window_exceeded when the context is full,
  * tool_use when a tool was called, max_tokens after ContentLengthExceededException, else
- * end_turn. Usage carries the upstream's cache read / cache write counts. A response is only ended successfully by rw_finish(); a stream that ends without
- * its terminating events is reported through rw_fail() and never turned into a fake end_turn.
+ * end_turn. Usage carries the upstream's cache read / cache write counts. A response is only
+ * ended successfully by rw_finish(); a stream that ends without its terminating events is
+ * reported through rw_fail() and never turned into a fake end_turn.
  * With thinking on, <thinking>...</thinking> in the text (split across events anywhere) becomes
  * thinking blocks. Output bytes are appended to the caller's kbuf. */
 #ifndef KIRO_RESPONSE_WRITER_H

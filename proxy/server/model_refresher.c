@@ -112,7 +112,8 @@ int model_refresher_fetch_once(app *a)
                      status);
         failed = status != 200 || model_pages_add(pages, body.data, body.len) != 0;
         if (status == 200 && failed)
-            LOG_WARN("[MODELS] ListAvailableModels answer not understood: keeping the current list");
+            LOG_WARN("[MODELS] ListAvailableModels answer not understood: keeping the current "
+                     "list");
         kbuf_free(&body);
         next_token = failed ? NULL : model_pages_next_token(pages);
     } while (next_token && !atomic_load(&a->stopping));

@@ -182,7 +182,8 @@ static int pump_to_end(app *a, upstream_call *call, round *r, int *client_gone)
             return -1;
         }
         if (clock_monotonic_ms() - r->last_bytes_ms > a->cfg->idle_timeout_ms) {
-            api_error_set(&e, 504, "timeout_error", "the upstream went silent for %d ms mid-response",
+            api_error_set(&e, 504, "timeout_error",
+                          "the upstream went silent for %d ms mid-response",
                           a->cfg->idle_timeout_ms);
             round_fail(r, &e);
             return -1;

@@ -1,6 +1,7 @@
 /* test_fake_kiro_endpoints.c: the other Kiro endpoints of fake-kiro over HTTP:
- * ListAvailableModels (fields and paging), the social and IdC token refresh (including dead refresh tokens), the
- * --reject-token / --expired-token access-token answers, and unknown paths and methods. */
+ * ListAvailableModels (fields and paging), the social and IdC token refresh (including dead
+ * refresh tokens), the --reject-token / --expired-token access-token answers, and unknown paths
+ * and methods. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -139,7 +139,8 @@ static void history_keeps_searches(void **state)
         "{'model':'claude-sonnet-4.5','max_tokens':50,'messages':["
         "{'role':'user','content':'What happened?'},"
         "{'role':'assistant','content':["
-        "{'type':'server_tool_use','id':'srvtoolu_1','name':'web_search','input':{'query':'news today'}},"
+        "{'type':'server_tool_use','id':'srvtoolu_1','name':'web_search',"
+        "'input':{'query':'news today'}},"
         "{'type':'web_search_tool_result','tool_use_id':'srvtoolu_1','content':["
         "{'type':'web_search_result','title':'Big news','url':'https://n.example/1',"
         "'encrypted_content':'opaque','page_age':'May 1, 2025'}]},"
@@ -152,7 +153,8 @@ static void history_keeps_searches(void **state)
     const char *assistant =
         json_string_at(body, "conversationState.history[1].assistantResponseMessage.content");
     assert_non_null(strstr(assistant, "[web_search: news today]"));
-    assert_non_null(strstr(assistant, "[web search results]\n1. Big news\n   https://n.example/1 (May 1, 2025)"));
+    assert_non_null(strstr(assistant, "[web search results]\n1. Big news\n"
+                                      "   https://n.example/1 (May 1, 2025)"));
     assert_null(strstr(assistant, "opaque"));
     assert_non_null(strstr(assistant, "[web search failed: unavailable]"));
     assert_non_null(strstr(assistant, "Here is what I found."));
