@@ -76,6 +76,10 @@ int fk_options_parse(fk_options *o, int argc, char **argv, char *err, size_t err
             o->help = 1;
             continue;
         }
+        if (strcmp(arg, "--version") == 0) {
+            o->version = 1;
+            continue;
+        }
         if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {
             o->verbose = 1;
             continue;
@@ -128,7 +132,8 @@ void fk_options_print_help(FILE *out)
             "  --port-file FILE             once listening, write the port to FILE (atomically);\n"
             "                               removed again on exit\n"
             "  -v, --verbose                log every request to stderr\n"
-            "  -h, --help                   show this help\n\n");
+            "  -h, --help                   show this help\n"
+            "  --version                    print \"fake-kiro " FK_VERSION "\" and exit\n\n");
     fk_settings_print_help(out);
     fprintf(out,
             "\nEndpoints: POST */generateAssistantResponse, GET|POST */ListAvailableModels,\n"

@@ -12,6 +12,7 @@
 #include "settings.h"
 
 #define FK_DEFAULT_HOST "127.0.0.1"
+#define FK_VERSION "1.0.0"
 
 typedef struct fk_options {
     char host[256];        /* without IPv6 brackets */
@@ -19,6 +20,7 @@ typedef struct fk_options {
     const char *port_file; /* NULL: none; points into argv */
     int verbose;
     int help;
+    int version;           /* --version */
     fk_values values;
 } fk_options;
 

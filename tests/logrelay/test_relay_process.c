@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -362,6 +363,54 @@ static void test_destination_flags_unchanged(void)
     close(notify[0]);
 }
 
+/* The destination is a stream socket whose peer goes away: sendmsg() fails with EPIPE. Where
+ * MSG_NOSIGNAL is missing (macOS, the portable build) the SIGPIPE this raises must be ignored,
+ * not fatal; the relay counts the rest as dropped and keeps the child running. The flush
+ * deadline is far longer than the exit wait: only a destination seen gone (EPIPE) lets the
+ * relay exit in time once the child is done, so a peer that never really closed fails here. */
+static void test_epipe_socket_destination(void)
+{
+    char dir[256], stats_path[300];
+    relay_temp_dir(dir, sizeof dir);
+    path_in(stats_path, sizeof stats_path, dir, "stats.json");
+    int in[2], out[2], err[2], notify[2];
+    relay_pipe(in);
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, out) == 0);
+    for (int i = 0; i < 2; i++)
+        fcntl(out[i], F_SETFD, FD_CLOEXEC); /* else logrelay holds the peer open itself */
+    relay_pipe(err);
+    relay_pipe(notify);
+    const char *args[] = {"--stats-json", stats_path, "--flush-ms", "600000", NULL};
+    const char *child[] = {"out-lines", "0", "10", "100", "wait-stdin",
+                           "out-lines", "10", "200000", "100", "err-line", "still-alive",
+                           "notify", "3", NULL};
+    pid_t pid = relay_spawn(args, child, in[0], out[1], err[1], notify[1]);
+    close(in[0]);
+    close(out[1]);
+    close(err[1]);
+    close(notify[1]);
+    kbuf b = KBUF_INIT(OUTPUT_CAP);
+    CHECK(relay_read_until(out[0], &b, "00000009 ", WAIT_MS)); /* the socket carries lines */
+    close(out[0]); /* the peer disappears */
+    close(in[1]);
+    kbuf e = KBUF_INIT(1 << 20);
+    CHECK(relay_read_until(err[0], &e, "still-alive\n", 60000));
+    wait_notify(notify[0], WAIT_MS);
+    CHECK(relay_wait_exit(pid, WAIT_MS) == 0); /* not 141: no death by SIGPIPE */
+
+    struct relay_stats stats;
+    CHECK(relay_load_stats(stats_path, &stats) == 0);
+    const struct stream_counters *c = &stats.stream[RELAY_STDOUT];
+    CHECK(c->received_lines == 200010);
+    CHECK(c->forwarded_lines >= 10 && c->dropped_lines > 0); /* the fault took effect */
+    check_balanced(c);
+    kbuf_free(&b);
+    kbuf_free(&e);
+    close(err[0]);
+    close(notify[0]);
+    relay_remove_temp_dir(dir);
+}
+
 static void test_epipe_destination(void)
 {
     char dir[256], stats_path[300];
@@ -573,6 +622,7 @@ static const struct named_test tests[] = {
     {"never_blocks_on_stalled_destination", test_never_blocks_on_stalled_destination},
     {"destination_flags_unchanged", test_destination_flags_unchanged},
     {"epipe_destination", test_epipe_destination},
+    {"epipe_socket_destination", test_epipe_socket_destination},
     {"child_closes_stdout_early", test_child_closes_stdout_early},
     {"rotation", test_rotation},
     {"rotation_oversized_line", test_rotation_oversized_line},
