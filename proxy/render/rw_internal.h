@@ -12,6 +12,7 @@
 #include "render/response_writer.h"
 #include "util/buf.h"
 #include "render/thinking_split.h"
+#include "render/upstream_usage.h"
 #include "util/utf8.h"
 
 /* Limits on what one response may accumulate (JSON formats) or open (all formats). */
@@ -83,8 +84,7 @@ struct response_writer {
     kbuf clean;             /* scratch: sanitised text */
 
     size_t emitted_chars;   /* text + thinking + tool input, for the output estimate */
-    long meta_input_tokens, meta_output_tokens;   /* metadataEvent, -1 until reported */
-    double context_usage_percent;                 /* contextUsageEvent, -1 until reported */
+    upstream_usage usage;   /* metadataEvent / contextUsageEvent reports */
     int length_limited;     /* ContentLengthExceededException seen */
 };
 

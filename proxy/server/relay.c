@@ -38,6 +38,14 @@ typedef struct relay {
     int streaming;
 } relay;
 
+/* The model's input limit from the catalogue (0 when unknown: the writer's default). */
+static long model_context_window(model_catalog *catalog, const char *model_id)
+{
+    model_info info;
+    return model_catalog_resolve_info(catalog, model_id, &info, NULL) == 0 ? info.max_input_tokens
+                                                                          : 0;
+}
+
 static int stream_format(rw_format f)
 {
     return f == RW_ANTHROPIC_SSE || f == RW_OPENAI_SSE;
@@ -256,6 +264,7 @@ enum MHD_Result relay_handle(request_ctx *rq, kiro_request *request, rw_format f
         .input_tokens_estimate = r->request.input_tokens_estimate,
         .thinking = r->request.thinking,
         .tool_name_map = r->request.tool_name_map,
+        .context_window = model_context_window(a->models, r->request.model_id),
     };
     r->writer = rw_new(&opts);
     r->decoder = es_decoder_new(ES_DEFAULT_MAX_FRAME);
