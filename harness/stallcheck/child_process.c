@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #if defined(__linux__)
@@ -24,12 +23,6 @@
 #define REAP_AFTER_KILL_MS 5000
 #define ORPHAN_REAP_MS 2000
 
-static void pause_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
 
 void child_init(child_process *c)
 {
@@ -165,7 +158,7 @@ static bool wait_leader(child_process *c, long ms)
             return true;
         if (clock_monotonic_ms() >= deadline)
             return false;
-        pause_ms(POLL_INTERVAL_MS);
+        sleep_ms(POLL_INTERVAL_MS);
     }
 }
 
@@ -202,7 +195,7 @@ static void reap_orphans(child_process *c)
         if (clock_monotonic_ms() >= deadline)
             return;
         kill(-pgid, SIGKILL);
-        pause_ms(POLL_INTERVAL_MS);
+        sleep_ms(POLL_INTERVAL_MS);
     }
 }
 

@@ -14,8 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "util/clock.h"
 
 #define MAX_GROUP_PROCESSES 64
 
@@ -257,12 +258,6 @@ static void look_once(const evidence_request *req, syscall_arch arch, track_set 
     }
 }
 
-static void pause_ms(int ms)
-{
-    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
 
 void evidence_collect(const evidence_request *req, evidence *out)
 {
@@ -274,7 +269,7 @@ void evidence_collect(const evidence_request *req, evidence *out)
     int samples = req->samples > 0 ? req->samples : 1;
     for (int s = 0; s < samples; s++) {
         if (s > 0)
-            pause_ms(req->interval_ms); /* spacing between looks, not synchronisation */
+            sleep_ms(req->interval_ms); /* spacing between looks, not synchronisation */
         look_once(req, arch, &set, &out->processes, &denied);
         out->samples_taken++;
     }

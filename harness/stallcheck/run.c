@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <time.h>
 
 #include "cause.h"
 #include "command_template.h"
@@ -40,12 +39,6 @@ typedef struct run_state {
     trigger_run trigger;
 } run_state;
 
-static void pause_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
 
 static int setup_error(run_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -279,14 +272,14 @@ static int trigger_and_wait(run_state *s)
         }
         if (clock_monotonic_ms() >= bound)
             break;
-        pause_ms(PIPE_POLL_MS);
+        sleep_ms(PIPE_POLL_MS);
     }
 
     /* Settle: the level must stop moving (a logger may still be writing out the trigger). */
     int64_t settle_end = clock_monotonic_ms() + o->settle_ms;
     long previous = total_pending(s);
     while (previous >= 0 && clock_monotonic_ms() < settle_end && !any_pipe_full(s)) {
-        pause_ms(2 * PIPE_POLL_MS);
+        sleep_ms(2 * PIPE_POLL_MS);
         long now = total_pending(s);
         if (now == previous)
             break;
