@@ -21,7 +21,7 @@ enum option_id {
     OPT_PIPE_SIZE, OPT_SEPARATE_PIPES, OPT_READER, OPT_TRIGGER, OPT_TRIGGER_BODY,
     OPT_TRIGGER_BYTES, OPT_TRIGGER_HEADER, OPT_TRIGGER_TIMEOUT_MS, OPT_FLOOD, OPT_PROBE, OPT_COLLECT,
     OPT_HEADER, OPT_ROUNDS, OPT_DEADLINE_MS, OPT_EXPECT, OPT_KILL_GRACE_MS, OPT_TIMEOUT,
-    OPT_SETTLE_MS, OPT_JSON, OPT_JUNIT, OPT_ENV
+    OPT_SETTLE_MS, OPT_FILL_MS, OPT_JSON, OPT_JUNIT, OPT_ENV
 };
 
 typedef struct option_spec {
@@ -57,6 +57,7 @@ static const option_spec option_table[] = {
     { "kill-grace-ms", 0, true, OPT_KILL_GRACE_MS },
     { "timeout", 0, true, OPT_TIMEOUT },
     { "settle-ms", 0, true, OPT_SETTLE_MS },
+    { "fill-ms", 0, true, OPT_FILL_MS },
     { "json", 0, true, OPT_JSON },
     { "junit", 0, true, OPT_JUNIT },
     { "env", 0, true, OPT_ENV },
@@ -207,7 +208,8 @@ void options_init(stall_options *o)
     o->expect = EXPECT_NONE;
     o->kill_grace_ms = 2000;
     o->timeout_s = 60;
-    o->settle_ms = 500;
+    o->settle_ms = 300;
+    o->fill_ms = 10000;
 }
 
 static void request_line_free(request_line *line)
@@ -519,6 +521,10 @@ static int apply_option(stall_options *o, const option_spec *spec, const char *v
     case OPT_SETTLE_MS:
         if (parse_long(value, 0, 600000, &o->settle_ms) != 0)
             return fail(err, err_size, "--settle-ms: expected 0..600000, got '%s'", value);
+        return OPTIONS_OK;
+    case OPT_FILL_MS:
+        if (parse_long(value, 0, 3600000, &o->fill_ms) != 0)
+            return fail(err, err_size, "--fill-ms: expected 0..3600000, got '%s'", value);
         return OPTIONS_OK;
     case OPT_JSON:
         if (!*value)
