@@ -28,6 +28,7 @@ typedef struct thread_evidence {
     char fd_target[64];   /* readlink of that fd: "pipe:[123]", "" when unknown */
     bool on_log_pipe;     /* the fd is one of the harness's log pipes */
     unsigned long long wait_address; /* futex word of a futex wait (Linux), 0 unknown */
+    bool same_wait_as_baseline; /* the snapshot before the trigger saw it in the same wait */
     thread_role role;
     int samples;          /* how many looks saw this thread */
 } thread_evidence;

@@ -37,8 +37,8 @@ static bool writer_seen_stopped(const fault_tracker *t, const fault_look *look)
 {
     if (!look->requests_expected)
         return true; /* no trigger: only the server's own writing could change anything */
-    if (look->oldest_in_flight_ms > 0 && look->oldest_in_flight_ms <= t->window_start_ms)
-        return true;
+    if (look->oldest_in_flight_ms > 0 && look->now_ms - look->oldest_in_flight_ms >= t->window_ms)
+        return true; /* a request has been waiting for a whole window: the server is stuck */
     return look->answered_total - t->window_answered >= 2;
 }
 

@@ -10,9 +10,9 @@
  *   reader never / scanner:N / slow:B   the pipe is full by the kernel's measure (no free
  *        buffer slot; where the kernel cannot be asked, FIONREAD within the slack of capacity)
  *        at every look for a whole window (--settle-ms), its level did not rise in that window,
- *        and the server was seen not writing: a request has been in flight since before the
- *        window (the server is stuck), or requests were answered during the window and still
- *        nothing reached the pipe (its writer has stopped). A blocking writer can still merge
+ *        and the server was seen not writing: a request has been in flight for a whole window
+ *        (the server is stuck), or requests were answered during the window and still nothing
+ *        reached the pipe (its writer has stopped). A blocking writer can still merge
  *        small lines into the last page of a pipe with no free slot; the rising level shows it
  *        and the window starts again.
  *   reader close   the read end is closed for good once the triggers are over (writers get

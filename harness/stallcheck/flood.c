@@ -37,7 +37,7 @@ static void prepare_call(flood *f, flood_slot *slot, const flood_request *req, b
     call->body_len = req->body_len;
     call->headers = f->config.headers;
     call->extra_headers = req->extra_headers;
-    call->deadline_ms = f->config.timeout_ms;
+    call->deadline_ms = req->timeout_ms > 0 ? req->timeout_ms : f->config.timeout_ms;
     call->started_ms = clock_monotonic_ms(); /* set here, under the lock the snapshot reads under */
     slot->in_use = true;
     slot->is_trigger = is_trigger;

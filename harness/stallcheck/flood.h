@@ -36,6 +36,7 @@ typedef struct flood_request {
     const char *body;                 /* NULL: none */
     size_t body_len;
     const string_list *extra_headers; /* --trigger-header for triggers, may be NULL */
+    long timeout_ms;                  /* bound of this request, 0: the flood's */
 } flood_request;
 
 /* Tells the flood thread whether the pipe is full already (then no further trigger). */

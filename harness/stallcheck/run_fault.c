@@ -85,12 +85,17 @@ static int prepare_requests(run_state *s, flood_request *trigger)
     s->fill = calloc(1 + o->probe_count, sizeof *s->fill);
     if (!s->fill)
         return run_error(s, "out of memory");
+    /* A fill request is held to the probes' deadline at least: one that gets no answer is
+     * evidence of a stall (verdict.h), so it must have had the time a probe has. */
+    long fill_timeout = o->trigger_timeout_ms > o->deadline_ms ? o->trigger_timeout_ms : o->deadline_ms;
     s->fill[0] = *trigger;
     s->fill[0].body = small_body;
     s->fill[0].body_len = small_len;
+    s->fill[0].timeout_ms = fill_timeout;
     for (size_t i = 0; i < o->probe_count; i++) {
         s->fill[1 + i].method = o->probes[i].method;
         s->fill[1 + i].path = o->probes[i].path;
+        s->fill[1 + i].timeout_ms = fill_timeout;
     }
     s->fill_count = 1 + o->probe_count;
     return 0;

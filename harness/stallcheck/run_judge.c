@@ -148,16 +148,36 @@ void run_gather_evidence(run_state *s)
 static long unanswered_requests(run_state *s, flood_snapshot *fs)
 {
     flood_get_snapshot(&s->flood, fs);
-    long n = fs->triggers.timed_out + fs->fill.timed_out;
+    long n = fs->fill.timed_out; /* fill requests are bounded by the probe deadline at least */
+    if (s->o->trigger_timeout_ms >= s->o->deadline_ms)
+        n += fs->triggers.timed_out;
     if (fs->in_flight > 0 && fs->oldest_in_flight_ms > 0 &&
         clock_monotonic_ms() - fs->oldest_in_flight_ms > s->o->deadline_ms)
         n++; /* at least the oldest one; the snapshot does not list them all */
     return n;
 }
 
+/* Every probe answered, but a thread is blocked writing the log pipe and flood requests are
+ * still out: give them the probes' deadline, counted from their start, before judging them. */
+static void wait_for_flood_requests(run_state *s)
+{
+    flood_snapshot fs;
+    for (;;) {
+        flood_get_snapshot(&s->flood, &fs);
+        if (fs.in_flight == 0 || fs.oldest_in_flight_ms == 0 || run_aborted(s))
+            return;
+        int64_t age = clock_monotonic_ms() - fs.oldest_in_flight_ms;
+        if (age > s->o->deadline_ms)
+            return;
+        sleep_ms(10);
+    }
+}
+
 void run_decide_verdict(run_state *s)
 {
     stall_result *r = s->r;
+    if (r->threads.log_writers > 0 && probes_count_timed_out(r->probes, r->probe_count) == 0)
+        wait_for_flood_requests(s);
     flood_snapshot fs;
     verdict_input in;
     memset(&in, 0, sizeof in);

@@ -24,14 +24,18 @@ void thread_shape_apply_baseline(evidence *ev, const evidence *baseline)
         return;
     for (size_t i = 0; i < ev->count; i++) {
         thread_evidence *t = &ev->threads[i];
-        if (t->role != ROLE_LOCK_WAITER)
-            continue;
         const thread_evidence *before = find_thread(baseline, t->pid, t->tid);
-        if (!before || !was_waiting(before->role))
+        if (!before)
             continue;
         bool addresses_known = t->wait_address != 0 && before->wait_address != 0;
-        if (!addresses_known || t->wait_address == before->wait_address)
+        bool same_word = !addresses_known || t->wait_address == before->wait_address;
+        if (t->role == ROLE_LOCK_WAITER && was_waiting(before->role) && same_word) {
             t->role = ROLE_IDLE;
+            t->same_wait_as_baseline = true;
+        } else if (t->role == ROLE_OTHER && before->role == ROLE_OTHER && t->syscall_nr >= 0 &&
+                   t->syscall_nr == before->syscall_nr) {
+            t->same_wait_as_baseline = true; /* e.g. the main thread in sigwait, a listener in poll */
+        }
     }
     ev->baseline_applied = true;
     evidence_tally(ev);
@@ -121,7 +125,8 @@ void thread_shape_waits(const evidence *ev, char *out, size_t out_size)
     size_t kinds = 0;
     for (size_t i = 0; i < ev->count; i++) {
         const thread_evidence *t = &ev->threads[i];
-        if (t->role == ROLE_IDLE || t->role == ROLE_RUNNING || t->role == ROLE_UNKNOWN)
+        if (t->role == ROLE_IDLE || t->role == ROLE_RUNNING || t->role == ROLE_UNKNOWN ||
+            t->same_wait_as_baseline)
             continue;
         char name[96];
         wait_name(t, name, sizeof name);

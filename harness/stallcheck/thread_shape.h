@@ -16,12 +16,14 @@
 #include "evidence.h"
 
 /* Marks as ROLE_IDLE every lock waiter of ev that baseline saw waiting on the same futex word
- * (same pid and tid; where addresses are unknown, any futex wait), then re-tallies ev. */
+ * (same pid and tid; where addresses are unknown, any futex wait), notes every other thread
+ * found in the same system call as before the trigger, then re-tallies ev. */
 void thread_shape_apply_baseline(evidence *ev, const evidence *baseline);
 /* One sentence naming the shape. */
 void thread_shape_describe(const evidence *ev, char *out, size_t out_size);
-/* What the threads that are neither idle nor running wait in, grouped: "3 in recvfrom, 2 in
- * futex 0x55d0... (pid 812), 1 in write(fd=2) on the log pipe". "" when nothing is blocked. */
+/* What the threads that are neither idle, running, nor in the same wait as before the trigger
+ * wait in, grouped: "3 in recvfrom, 2 in futex 0x55d0... (pid 812), 1 in write(fd=2) on the log
+ * pipe". "" when nothing is blocked. */
 void thread_shape_waits(const evidence *ev, char *out, size_t out_size);
 
 #endif
