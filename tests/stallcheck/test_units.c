@@ -461,6 +461,8 @@ static void test_thread_shape(void **state)
     assert_int_equal(ev.convoy_address, 0xd0);
     assert_int_equal(now_threads[1].role, ROLE_IDLE);
     assert_int_equal(now_threads[3].role, ROLE_LOCK_WAITER); /* moved to another word: a new wait */
+    assert_true(now_threads[0].same_wait_as_baseline);        /* the same wait as before: not the stall */
+    assert_false(now_threads[4].same_wait_as_baseline);
     char text[384];
     thread_shape_describe(&ev, text, sizeof text);
     assert_non_null(strstr(text, "1 thread(s) blocked writing the log pipe"));
