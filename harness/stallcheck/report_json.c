@@ -297,6 +297,15 @@ char *report_json_text(const stall_result *r)
     cJSON_AddStringToObject(root, "arch", r->arch);
     cJSON_AddNumberToObject(root, "duration_ms", (double)r->duration_ms);
     cJSON_AddNumberToObject(root, "near_deadline", (double)r->near_deadline);
+    /* from the trigger's start (the end of readiness) to the verdict: fault building + probing */
+    add_number_or_null(root, "time_to_verdict_ms", r->time_to_verdict_ms, r->verdict_ms >= 0);
+    cJSON *timing = cJSON_AddObjectToObject(root, "timing");
+    cJSON_AddNumberToObject(timing, "ready_ms", (double)r->ready_ms);
+    cJSON_AddNumberToObject(timing, "fault_ms", (double)r->fault.established_ms);
+    add_number_or_null(timing, "probing_to_verdict_ms", r->time_to_verdict_ms - r->fault.established_ms,
+                       r->verdict_ms >= 0);
+    cJSON_AddNumberToObject(timing, "rounds_run", (double)r->rounds_run);
+    cJSON_AddNumberToObject(timing, "rounds_skipped", (double)r->rounds_skipped);
     cJSON_AddItemToObject(root, "config", config_object(r));
     cJSON_AddItemToObject(root, "fault", fault_object(r));
 

@@ -165,8 +165,11 @@ static void print_probes(FILE *out, const stall_result *r, const palette *p)
 {
     if (r->probe_count == 0)
         return;
-    fprintf(out, "\n%sprobes%s    %ld round(s), %zu concurrent probe(s) each, deadline %ld ms\n", p->bold,
-            p->reset, r->options->rounds, r->options->probe_count, r->options->deadline_ms);
+    fprintf(out, "\n%sprobes%s    %ld round(s), %zu concurrent probe(s) each, deadline %ld ms", p->bold, p->reset,
+            r->rounds_run, r->options->probe_count, r->options->deadline_ms);
+    if (r->rounds_skipped > 0)
+        fprintf(out, " (%ld more not run: the verdict was known; the recovery check confirms it)", r->rounds_skipped);
+    fprintf(out, "\n");
     fprintf(out, "  %-6s %-7s %-32s %6s %9s %10s  %s\n", "round", "method", "path", "status", "bytes",
             "latency", "result");
     for (size_t i = 0; i < r->probe_count; i++)
@@ -306,6 +309,10 @@ void report_write_text(FILE *out, const stall_result *r, bool colour)
     fprintf(out, ", exit status %d\n", r->exit_code);
     if (r->verdict_basis[0] && strcmp(r->verdict, VERDICT_ERROR) != 0)
         fprintf(out, "%-10s%s\n", "", r->verdict_basis);
+    if (r->verdict_ms >= 0)
+        fprintf(out, "%-10sknown %lld ms after the trigger (fault %lld ms, probing %lld ms)\n", "",
+                (long long)r->time_to_verdict_ms, (long long)r->fault.established_ms,
+                (long long)(r->time_to_verdict_ms - r->fault.established_ms));
     if (strcmp(r->verdict, VERDICT_INCONCLUSIVE) == 0)
         fprintf(out, "%-10s%sinconclusive is not a pass: CI must treat it (exit status 3) as a failure%s\n", "",
                 p.yellow, p.reset);
@@ -332,6 +339,8 @@ void report_write_summary(FILE *out, const stall_result *r, bool colour)
     fprintf(out, " fault=%s", r->fault.reached ? "reached" : "not-reached");
     fprintf(out, " probes=%zu/%zu in time", in_time, r->probe_count);
     fprintf(out, " near_deadline=%zu", r->near_deadline);
+    if (r->verdict_ms >= 0)
+        fprintf(out, " verdict_ms=%lld", (long long)r->time_to_verdict_ms);
     if (r->recovery_run)
         fprintf(out, " recovered=%s", r->recovered ? "yes" : "no");
     if (r->escaped_count > 0)

@@ -115,6 +115,8 @@ typedef struct stall_result {
 
     probe_result *probes;
     size_t probe_count;
+    long rounds_run;
+    long rounds_skipped;       /* not run: an earlier round already missed its deadline */
     size_t near_deadline;      /* probes answered after more than 75% of their deadline */
 
     collected_item *collected;
@@ -145,6 +147,7 @@ typedef struct stall_result {
     timeline timeline;         /* what happened and when (owned) */
     int64_t trigger_start_ms;  /* timeline time of the trigger's start (end of readiness) */
     int64_t verdict_ms;        /* timeline time the verdict was decided, -1 none */
+    int64_t time_to_verdict_ms; /* from the trigger's start to the verdict */
 
     char os[72];
     char kernel[128];

@@ -267,10 +267,8 @@ static int check_server(run_state *s)
             return run_error(s, "probe %s %s got no HTTP answer: %s", r->probes[i].method, r->probes[i].path,
                              r->probes[i].error);
 
-    s->phase = "the evidence";
-    run_collect_pages(s);
-    run_gather_pipe_figures(s);
-    run_gather_evidence(s);
+    /* the evidence and the collected pages were taken while the first round was pending */
+    s->phase = "the verdict";
     run_decide_verdict(s);
     s->phase = "the recovery check";
     run_check_recovery(s);

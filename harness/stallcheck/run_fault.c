@@ -17,8 +17,9 @@
 
 /* How often the pipes are looked at while the fault is being built. */
 #define PIPE_POLL_MS 10
-/* Requests of the flood in flight at once. */
-#define FLOOD_CONCURRENCY 1
+/* Requests of the flood in flight at once: the pipe fills in a fraction of the time one request
+ * at a time takes, and a request hung inside the server does not hold the others up. */
+#define FLOOD_CONCURRENCY 8
 /* The baseline snapshot: looks per thread and the spacing between them. */
 #define BASELINE_SAMPLES 2
 #define BASELINE_INTERVAL_MS 20

@@ -3,6 +3,7 @@
  * The order matters: the verdict needs the evidence (a trigger that never got an answer while a
  * thread is blocked writing the log pipe makes the run stalled), and the cause needs the
  * recovery (a stall that draining the pipe does not cure is not the pipe's fault). */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "cause.h"
 #include "http_batch.h"
 #include "run_state.h"
+#include "platform/platform.h"
 #include "thread_shape.h"
 #include "util/clock.h"
 
@@ -31,6 +33,98 @@ static void record_round(run_state *s, const probe_result *results, size_t count
     }
 }
 
+/* While the first round's probes are pending, another thread takes the evidence (after at most
+ * OBSERVE_DELAY_MS, or as soon as the round is over) and fetches the --collect pages: the
+ * verdict then needs nothing more once the round ends, so a stalled verdict costs one deadline
+ * and a responsive one the few milliseconds the probes took. */
+#define OBSERVE_DELAY_MS 300
+
+typedef struct observer {
+    run_state *s;
+    pthread_mutex_t lock;
+    pthread_cond_t round_over;
+    bool done;
+    int64_t wake_at_ms;
+} observer;
+
+static void *observe_thread(void *arg)
+{
+    observer *ob = arg;
+    platform_set_thread_name("stall-observe");
+    pthread_mutex_lock(&ob->lock);
+    while (!ob->done) {
+        int64_t left = ob->wake_at_ms - clock_monotonic_ms();
+        if (left <= 0)
+            break;
+        struct timespec at;
+        clock_deadline_in(&at, left);
+        pthread_cond_timedwait(&ob->round_over, &ob->lock, &at);
+    }
+    pthread_mutex_unlock(&ob->lock);
+    run_gather_pipe_figures(ob->s);
+    run_gather_evidence(ob->s);
+    return NULL;
+}
+
+static void *collect_thread(void *arg)
+{
+    platform_set_thread_name("stall-collect");
+    run_collect_pages(arg);
+    return NULL;
+}
+
+static void round_over(observer *ob)
+{
+    pthread_mutex_lock(&ob->lock);
+    ob->done = true;
+    pthread_cond_signal(&ob->round_over);
+    pthread_mutex_unlock(&ob->lock);
+}
+
+/* One round, with the evidence and the collected pages taken meanwhile when observe is set. */
+static void probe_round(run_state *s, long round, bool observe)
+{
+    const stall_options *o = s->o;
+    stall_result *r = s->r;
+    size_t per_round = o->probe_count;
+    observer ob;
+    memset(&ob, 0, sizeof ob);
+    ob.s = s;
+    long delay = o->deadline_ms / 2 < OBSERVE_DELAY_MS ? o->deadline_ms / 2 : OBSERVE_DELAY_MS;
+    ob.wake_at_ms = clock_monotonic_ms() + delay;
+    pthread_t observe_id, collect_id;
+    bool observing = false, collecting = false;
+    if (observe) {
+        pthread_mutex_init(&ob.lock, NULL);
+        pthread_cond_init(&ob.round_over, NULL);
+        observing = pthread_create(&observe_id, NULL, observe_thread, &ob) == 0;
+        collecting = o->collect_count > 0 && pthread_create(&collect_id, NULL, collect_thread, s) == 0;
+    }
+    timeline_event_add(&r->timeline, TL_PROBE_ROUND, round, "%zu probe(s), deadline %ld ms", per_round,
+                       o->deadline_ms);
+    probe_result *results = r->probes + r->probe_count;
+    probes_run_round(r->base_url, o->probes, per_round, &o->headers, o->deadline_ms, (int)round,
+                     run_cancel_flag(s), results);
+    r->probe_count += per_round;
+    r->rounds_run++;
+    record_round(s, results, per_round, (int)round);
+    if (observe) {
+        round_over(&ob);
+        if (observing)
+            pthread_join(observe_id, NULL);
+        if (collecting)
+            pthread_join(collect_id, NULL);
+        pthread_cond_destroy(&ob.round_over);
+        pthread_mutex_destroy(&ob.lock);
+        if (!observing) { /* no thread: the same work, after the round */
+            run_gather_pipe_figures(s);
+            run_gather_evidence(s);
+        }
+        if (!collecting)
+            run_collect_pages(s);
+    }
+}
+
 int run_probe_rounds(run_state *s)
 {
     const stall_options *o = s->o;
@@ -40,13 +134,13 @@ int run_probe_rounds(run_state *s)
     if (!r->probes)
         return run_error(s, "out of memory");
     for (long round = 1; round <= o->rounds && !run_aborted(s); round++) {
-        timeline_event_add(&r->timeline, TL_PROBE_ROUND, round, "%zu probe(s), deadline %ld ms", per_round,
-                           o->deadline_ms);
-        probe_result *results = r->probes + r->probe_count;
-        probes_run_round(r->base_url, o->probes, per_round, &o->headers, o->deadline_ms, (int)round,
-                         run_cancel_flag(s), results);
-        r->probe_count += per_round;
-        record_round(s, results, per_round, (int)round);
+        probe_round(s, round, round == 1);
+        if (probes_any_timed_out(r->probes, r->probe_count)) {
+            /* The verdict is known: a stall. More rounds would each cost a deadline to repeat
+             * it; the recovery check confirms it and measures how the server comes back. */
+            r->rounds_skipped = o->rounds - round;
+            break;
+        }
     }
     return 0;
 }
@@ -189,6 +283,7 @@ void run_decide_verdict(run_state *s)
     r->trigger.unanswered = in.requests_unanswered;
     r->verdict = verdict_decide(&in, r->verdict_basis, sizeof r->verdict_basis);
     r->verdict_ms = timeline_now(&r->timeline);
+    r->time_to_verdict_ms = r->verdict_ms - r->trigger_start_ms;
     timeline_event_add(&r->timeline, TL_VERDICT, 0, "%s", r->verdict);
 }
 
