@@ -30,7 +30,8 @@ static void find_convoy(evidence *ev)
         size_t same = 0;
         for (size_t j = 0; j < ev->count; j++) {
             const thread_evidence *b = &ev->threads[j];
-            same += b->role == ROLE_LOCK_WAITER && b->pid == a->pid && b->wait_address == a->wait_address;
+            same += b->role == ROLE_LOCK_WAITER && b->pid == a->pid &&
+                    b->wait_address == a->wait_address;
         }
         if (same > ev->convoy_threads) {
             ev->convoy_threads = same;
@@ -51,11 +52,20 @@ void evidence_tally(evidence *ev)
     ev->other_writers = 0;
     for (size_t i = 0; i < ev->count; i++) {
         switch (ev->threads[i].role) {
-        case ROLE_LOG_WRITER: ev->log_writers++; break;
-        case ROLE_LOCK_WAITER: ev->lock_waiters++; break;
-        case ROLE_IDLE: ev->idle++; break;
-        case ROLE_OTHER_WRITER: ev->other_writers++; break;
-        default: break;
+        case ROLE_LOG_WRITER:
+            ev->log_writers++;
+            break;
+        case ROLE_LOCK_WAITER:
+            ev->lock_waiters++;
+            break;
+        case ROLE_IDLE:
+            ev->idle++;
+            break;
+        case ROLE_OTHER_WRITER:
+            ev->other_writers++;
+            break;
+        default:
+            break;
         }
     }
     find_convoy(ev);

@@ -108,11 +108,16 @@ bool fault_state_reached(fault_state s)
 const char *fault_state_name(fault_state s)
 {
     switch (s) {
-    case FAULT_BUILDING: return "building";
-    case FAULT_PIPE_FULL: return "pipe-full";
-    case FAULT_READ_END_CLOSED: return "read-end-closed";
-    case FAULT_BASELINE: return "baseline";
-    case FAULT_NOT_REACHED: return "not-reached";
+    case FAULT_BUILDING:
+        return "building";
+    case FAULT_PIPE_FULL:
+        return "pipe-full";
+    case FAULT_READ_END_CLOSED:
+        return "read-end-closed";
+    case FAULT_BASELINE:
+        return "baseline";
+    case FAULT_NOT_REACHED:
+        return "not-reached";
     }
     return "?";
 }

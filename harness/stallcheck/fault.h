@@ -39,25 +39,25 @@ typedef enum fault_state {
 
 /* One look at the pipe (the fullest one) and at the flood. */
 typedef struct fault_look {
-    int64_t now_ms;            /* monotonic */
-    long pending;              /* FIONREAD, -1 unknown */
+    int64_t now_ms; /* monotonic */
+    long pending;   /* FIONREAD, -1 unknown */
     long capacity;
-    int has_room;              /* the kernel: 1 room, 0 no free slot, -1 cannot ask */
-    bool requests_expected;    /* a trigger is configured (requests show the writer stopped) */
-    bool triggers_over;        /* every trigger has ended */
-    long answered_total;       /* flood requests answered so far */
+    int has_room;                /* the kernel: 1 room, 0 no free slot, -1 cannot ask */
+    bool requests_expected;      /* a trigger is configured (requests show the writer stopped) */
+    bool triggers_over;          /* every trigger has ended */
+    long answered_total;         /* flood requests answered so far */
     int64_t oldest_in_flight_ms; /* start of the oldest request in flight, 0 none */
 } fault_look;
 
 typedef struct fault_tracker {
     reader_mode reader;
-    long window_ms;            /* --settle-ms */
+    long window_ms; /* --settle-ms */
     bool in_window;
     int64_t window_start_ms;
-    long window_level;         /* pending at the window's start */
-    long window_answered;      /* answered_total at the window's start */
+    long window_level;    /* pending at the window's start */
+    long window_answered; /* answered_total at the window's start */
     long last_level;
-    int64_t last_rise_ms;      /* when the level last went up (or the tracker started) */
+    int64_t last_rise_ms; /* when the level last went up (or the tracker started) */
     fault_state state;
 } fault_tracker;
 

@@ -70,8 +70,9 @@ static http_call *flood_next(void *ctx)
     if (slot && !all_triggers_sent_locked(f)) {
         if (flood_should_stop_locked(f)) {
             f->triggers_stopped = true;
-            timeline_event_add(f->config.tl, TL_FLOOD_STOPPED, f->stats.triggers.sent, "%s after %ld trigger(s)",
-                               f->stats.flood_stopped_because, f->stats.triggers.sent);
+            timeline_event_add(f->config.tl, TL_FLOOD_STOPPED, f->stats.triggers.sent,
+                               "%s after %ld trigger(s)", f->stats.flood_stopped_because,
+                               f->stats.triggers.sent);
         } else {
             prepare_call(f, slot, &f->config.trigger, true);
             f->stats.triggers.sent++;
@@ -92,10 +93,11 @@ static http_call *flood_next(void *ctx)
     update_triggers_over_locked(f);
     pthread_mutex_unlock(&f->lock);
     if (trigger_number > 0 && (trigger_number <= 3 || trigger_number == f->config.trigger_count))
-        timeline_event_add(f->config.tl, TL_TRIGGER_SENT, trigger_number, "%s %s", f->config.trigger.method,
-                           f->config.trigger.path);
+        timeline_event_add(f->config.tl, TL_TRIGGER_SENT, trigger_number, "%s %s",
+                           f->config.trigger.method, f->config.trigger.path);
     if (fill_started)
-        timeline_event_add(f->config.tl, TL_FILL_STARTED, 0, "small requests until the fault is in place");
+        timeline_event_add(f->config.tl, TL_FILL_STARTED, 0,
+                           "small requests until the fault is in place");
     return out;
 }
 
@@ -122,7 +124,8 @@ static void flood_done(void *ctx, http_call *call)
         f->stats.last_latency_ms = call->latency_ms;
         f->stats.last_bytes = call->bytes;
         snprintf(f->stats.last_error, sizeof f->stats.last_error, "%s", call->error);
-        number = f->stats.triggers.answered + f->stats.triggers.timed_out + f->stats.triggers.failed;
+        number =
+            f->stats.triggers.answered + f->stats.triggers.timed_out + f->stats.triggers.failed;
     } else {
         count_outcome(&f->stats.fill, call);
     }
@@ -135,7 +138,9 @@ static void flood_done(void *ctx, http_call *call)
     pthread_mutex_unlock(&f->lock);
     if (is_trigger && (number <= 3 || !call->answered))
         timeline_event_add(f->config.tl, TL_TRIGGER_DONE, call->status, "%s after %lld ms%s%s",
-                           call->answered ? "answered" : call->timed_out ? "no answer" : "failed",
+                           call->answered    ? "answered"
+                           : call->timed_out ? "no answer"
+                                             : "failed",
                            (long long)call->latency_ms, call->error[0] ? ": " : "", call->error);
 }
 
@@ -150,7 +155,7 @@ static void *flood_thread(void *arg)
 {
     flood *f = arg;
     platform_set_thread_name("stall-flood");
-    http_stream stream = { f->config.concurrency, flood_next, flood_done, flood_keep_going, f };
+    http_stream stream = {f->config.concurrency, flood_next, flood_done, flood_keep_going, f};
     http_stream_run(f->config.base_url, &stream, &f->cancel);
     return NULL;
 }

@@ -33,7 +33,7 @@
 typedef struct flood_request {
     const char *method;
     const char *path;
-    const char *body;                 /* NULL: none */
+    const char *body; /* NULL: none */
     size_t body_len;
     const string_list *extra_headers; /* --trigger-header for triggers, may be NULL */
     long timeout_ms;                  /* bound of this request, 0: the flood's */
@@ -44,23 +44,23 @@ typedef bool (*flood_pipe_full_fn)(void *ctx);
 
 typedef struct flood_config {
     const char *base_url;
-    const string_list *headers;       /* -H, on every request */
-    long timeout_ms;                  /* bound of each request */
-    size_t concurrency;               /* 1..FLOOD_MAX_CONCURRENCY */
+    const string_list *headers; /* -H, on every request */
+    long timeout_ms;            /* bound of each request */
+    size_t concurrency;         /* 1..FLOOD_MAX_CONCURRENCY */
     flood_request trigger;
-    long trigger_count;               /* --flood N */
-    const flood_request *fill;        /* rotation of fill requests (may be empty) */
+    long trigger_count;        /* --flood N */
+    const flood_request *fill; /* rotation of fill requests (may be empty) */
     size_t fill_count;
     flood_pipe_full_fn pipe_full;
     void *pipe_full_ctx;
-    timeline *tl;                     /* may be NULL */
+    timeline *tl; /* may be NULL */
 } flood_config;
 
 typedef struct flood_counts {
     long sent;
-    long answered;    /* an HTTP status came back */
-    long timed_out;   /* no complete answer within the bound */
-    long failed;      /* another transport error (refused, reset, cancelled) */
+    long answered;  /* an HTTP status came back */
+    long timed_out; /* no complete answer within the bound */
+    long failed;    /* another transport error (refused, reset, cancelled) */
 } flood_counts;
 
 /* A consistent look at the flood, taken under its lock. */
@@ -68,12 +68,13 @@ typedef struct flood_snapshot {
     flood_counts triggers;
     flood_counts fill;
     size_t in_flight;
-    int64_t oldest_in_flight_ms;  /* clock_monotonic_ms() start of the oldest request in flight, 0 when none */
-    long answered_total;          /* triggers + fill answered */
-    bool triggers_over;           /* every trigger that will be sent has ended */
-    bool sending_stopped;         /* flood_stop_sending was called */
+    int64_t oldest_in_flight_ms; /* clock_monotonic_ms() start of the oldest request in flight, 0
+                                    when none */
+    long answered_total;         /* triggers + fill answered */
+    bool triggers_over;          /* every trigger that will be sent has ended */
+    bool sending_stopped;        /* flood_stop_sending was called */
     const char *flood_stopped_because; /* "pipe-full", "no-answer", NULL: all sent or not stopped */
-    long last_status;             /* of the last trigger that ended */
+    long last_status;                  /* of the last trigger that ended */
     int64_t last_latency_ms;
     unsigned long long last_bytes;
     char last_error[160];
@@ -92,11 +93,11 @@ typedef struct flood {
     atomic_bool cancel;
     atomic_bool fill_wanted;
 
-    pthread_mutex_t lock;             /* guards everything below */
+    pthread_mutex_t lock; /* guards everything below */
     flood_slot slots[FLOOD_MAX_CONCURRENCY];
     size_t fill_next;
     bool stop_sending;
-    bool triggers_stopped;            /* no further trigger will be sent */
+    bool triggers_stopped; /* no further trigger will be sent */
     bool fill_announced;
     flood_snapshot stats;
 } flood;

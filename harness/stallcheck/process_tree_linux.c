@@ -91,7 +91,8 @@ long process_tree_descendants(pid_t root, process_entry *out, size_t max)
             alloc *= 2;
         }
         char state = 0;
-        if (read_stat(atoi(entry->d_name), &all[count], &state) == 0 && state != 'Z' && state != 'X')
+        if (read_stat(atoi(entry->d_name), &all[count], &state) == 0 && state != 'Z' &&
+            state != 'X')
             count++;
     }
     closedir(dir);

@@ -17,7 +17,8 @@
 /* Runs the whole check. child is shared with the watchdog (dog, may be NULL), whose flag every
  * wait watches. Returns the exit status (0, 1, 2, 3); r is filled in either way and must be
  * released with run_result_free. */
-int run_stallcheck(const stall_options *o, child_process *child, const watchdog *dog, stall_result *r);
+int run_stallcheck(const stall_options *o, child_process *child, const watchdog *dog,
+                   stall_result *r);
 void run_result_free(stall_result *r);
 
 #endif

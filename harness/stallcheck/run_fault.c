@@ -43,8 +43,9 @@ void run_take_baseline(run_state *s)
     req.interval_ms = BASELINE_INTERVAL_MS;
     req.timeout_ms = 5000;
     evidence_collect(&req, &r->baseline);
-    timeline_event_add(&r->timeline, TL_BASELINE, (long)r->baseline.count, "%zu thread(s), %zu in futex waits",
-                       r->baseline.count, r->baseline.lock_waiters);
+    timeline_event_add(&r->timeline, TL_BASELINE, (long)r->baseline.count,
+                       "%zu thread(s), %zu in futex waits", r->baseline.count,
+                       r->baseline.lock_waiters);
 }
 
 /* The flood stop rule: full by the kernel's measure (no free slot), or by level where the kernel
@@ -88,7 +89,8 @@ static int prepare_requests(run_state *s, flood_request *trigger)
         return run_error(s, "out of memory");
     /* A fill request is held to the probes' deadline at least: one that gets no answer is
      * evidence of a stall (verdict.h), so it must have had the time a probe has. */
-    long fill_timeout = o->trigger_timeout_ms > o->deadline_ms ? o->trigger_timeout_ms : o->deadline_ms;
+    long fill_timeout =
+        o->trigger_timeout_ms > o->deadline_ms ? o->trigger_timeout_ms : o->deadline_ms;
     s->fill[0] = *trigger;
     s->fill[0].body = small_body;
     s->fill[0].body_len = small_len;
@@ -161,11 +163,12 @@ static bool describe_reader(run_state *s, char *out, size_t size)
         return false;
     case READER_SCANNER:
         if (stopped)
-            snprintf(out, size, "scanner stopped for good at a line over %ld bytes, after %llu bytes", o->reader_arg,
-                     bytes);
+            snprintf(out, size,
+                     "scanner stopped for good at a line over %ld bytes, after %llu bytes",
+                     o->reader_arg, bytes);
         else
-            snprintf(out, size, "scanner still reading (%llu bytes, no line over %ld bytes yet)", bytes,
-                     o->reader_arg);
+            snprintf(out, size, "scanner still reading (%llu bytes, no line over %ld bytes yet)",
+                     bytes, o->reader_arg);
         return stopped;
     }
     return false;
@@ -187,38 +190,43 @@ static void record_fault(run_state *s, fault_state state, size_t pipe, int64_t s
     f->full = fault_pipe_is_full(f->pending, f->capacity, f->has_room);
     f->reader_stopped = describe_reader(s, f->reader, sizeof f->reader);
     bool by_slots = f->has_room == 0 && !log_pipe_level_is_full(f->pending, f->capacity);
-    const char *stopped = o->reader == READER_SCANNER && f->reader_stopped ? " (reader stopped)" : "";
+    const char *stopped =
+        o->reader == READER_SCANNER && f->reader_stopped ? " (reader stopped)" : "";
     switch (state) {
     case FAULT_PIPE_FULL:
-        snprintf(f->summary, sizeof f->summary, "%s %ld/%ld%s", by_slots ? "full by slots" : "full", f->pending,
-                 f->capacity, stopped);
-        snprintf(f->detail, sizeof f->detail,
-                 "established after %lld ms: the pipe is full by the kernel's measure (%s), %ld of %ld "
-                 "bytes, and its level stopped rising for %ld ms while the server was not writing; %s",
-                 (long long)f->established_ms,
-                 f->has_room == 0 ? "no free buffer slot" : "FIONREAD within the slack of capacity",
-                 f->pending, f->capacity, o->settle_ms, f->reader);
+        snprintf(f->summary, sizeof f->summary, "%s %ld/%ld%s", by_slots ? "full by slots" : "full",
+                 f->pending, f->capacity, stopped);
+        snprintf(
+            f->detail, sizeof f->detail,
+            "established after %lld ms: the pipe is full by the kernel's measure (%s), %ld of %ld "
+            "bytes, and its level stopped rising for %ld ms while the server was not writing; %s",
+            (long long)f->established_ms,
+            f->has_room == 0 ? "no free buffer slot" : "FIONREAD within the slack of capacity",
+            f->pending, f->capacity, o->settle_ms, f->reader);
         break;
     case FAULT_READ_END_CLOSED:
         snprintf(f->summary, sizeof f->summary, "read end closed");
         snprintf(f->detail, sizeof f->detail,
-                 "established after %lld ms: the reader is gone for good (%s)", (long long)f->established_ms,
-                 f->reader);
+                 "established after %lld ms: the reader is gone for good (%s)",
+                 (long long)f->established_ms, f->reader);
         break;
     case FAULT_BASELINE:
         snprintf(f->summary, sizeof f->summary, "baseline (reader drain)");
-        snprintf(f->detail, sizeof f->detail, "no fault is built with --reader drain: %s", f->reader);
+        snprintf(f->detail, sizeof f->detail, "no fault is built with --reader drain: %s",
+                 f->reader);
         break;
     case FAULT_BUILDING:
     case FAULT_NOT_REACHED:
         f->state = FAULT_NOT_REACHED;
-        snprintf(f->summary, sizeof f->summary, "NOT reached %ld/%ld%s", f->pending, f->capacity, stopped);
-        snprintf(f->detail, sizeof f->detail,
-                 "not established within --fill-ms %ld: the pipe held %ld of %ld bytes%s; %s. Probes "
-                 "that answer now prove nothing: the verdict is inconclusive unless they stall, and CI "
-                 "must treat inconclusive as a failure",
-                 o->fill_ms, f->pending, f->capacity,
-                 f->has_room == 1 ? " with free buffer slots" : "", f->reader);
+        snprintf(f->summary, sizeof f->summary, "NOT reached %ld/%ld%s", f->pending, f->capacity,
+                 stopped);
+        snprintf(
+            f->detail, sizeof f->detail,
+            "not established within --fill-ms %ld: the pipe held %ld of %ld bytes%s; %s. Probes "
+            "that answer now prove nothing: the verdict is inconclusive unless they stall, and CI "
+            "must treat inconclusive as a failure",
+            o->fill_ms, f->pending, f->capacity, f->has_room == 1 ? " with free buffer slots" : "",
+            f->reader);
         break;
     }
 }
@@ -232,7 +240,8 @@ static size_t fullest_pipe(run_state *s, const fault_tracker *trackers)
         if (fault_state_reached(trackers[i].state))
             return i;
         long pending = log_pipe_pending(&s->pipes[i]);
-        double level = s->pipes[i].capacity > 0 ? (double)pending / (double)s->pipes[i].capacity : 0;
+        double level =
+            s->pipes[i].capacity > 0 ? (double)pending / (double)s->pipes[i].capacity : 0;
         if (level > best_level) {
             best_level = level;
             best = i;
@@ -302,9 +311,10 @@ int run_establish_fault(run_state *s)
     else
         timeline_event_add(&r->timeline, TL_FAULT_NOT_REACHED, f->pending, "%s", f->summary);
     tf->wait_ms = clock_monotonic_ms() - start;
-    tf->probing_started_because = !o->trigger_enabled ? (f->reached ? "no-trigger, fault-reached" : "no-trigger, fill-bound")
-                                  : f->reached         ? "fault-reached"
-                                                       : "fill-bound";
+    tf->probing_started_because =
+        !o->trigger_enabled ? (f->reached ? "no-trigger, fault-reached" : "no-trigger, fill-bound")
+        : f->reached        ? "fault-reached"
+                            : "fill-bound";
     for (size_t i = 0; i < s->pipe_count; i++)
         r->pipes[i].pending_after_trigger = log_pipe_pending(&s->pipes[i]);
     return 0;

@@ -25,10 +25,12 @@ static void record_round(run_state *s, const probe_result *results, size_t count
 {
     for (size_t i = 0; i < count; i++) {
         const probe_result *p = &results[i];
-        timeline_event_add(&s->r->timeline, TL_PROBE_DONE, (long)p->latency_ms, "round %d %s %s: %s", round,
-                           p->method, p->path,
-                           p->timed_out ? "timed out" : p->answered ? (p->near_deadline ? "answered, near the deadline" : "answered")
-                                                      : "failed");
+        timeline_event_add(&s->r->timeline, TL_PROBE_DONE, (long)p->latency_ms,
+                           "round %d %s %s: %s", round, p->method, p->path,
+                           p->timed_out ? "timed out"
+                           : p->answered
+                               ? (p->near_deadline ? "answered, near the deadline" : "answered")
+                               : "failed");
         s->r->near_deadline += p->near_deadline;
     }
 }
@@ -98,10 +100,11 @@ static void probe_round(run_state *s, long round, bool observe)
         pthread_mutex_init(&ob.lock, NULL);
         pthread_cond_init(&ob.round_over, NULL);
         observing = pthread_create(&observe_id, NULL, observe_thread, &ob) == 0;
-        collecting = o->collect_count > 0 && pthread_create(&collect_id, NULL, collect_thread, s) == 0;
+        collecting =
+            o->collect_count > 0 && pthread_create(&collect_id, NULL, collect_thread, s) == 0;
     }
-    timeline_event_add(&r->timeline, TL_PROBE_ROUND, round, "%zu probe(s), deadline %ld ms", per_round,
-                       o->deadline_ms);
+    timeline_event_add(&r->timeline, TL_PROBE_ROUND, round, "%zu probe(s), deadline %ld ms",
+                       per_round, o->deadline_ms);
     probe_result *results = r->probes + r->probe_count;
     probes_run_round(r->base_url, o->probes, per_round, &o->headers, o->deadline_ms, (int)round,
                      run_cancel_flag(s), results);
@@ -184,7 +187,6 @@ void run_collect_pages(run_state *s)
     r->collected_count = o->collect_count;
     free(calls);
 }
-
 
 void run_gather_pipe_figures(run_state *s)
 {
@@ -312,8 +314,9 @@ void run_check_recovery(run_state *s)
     r->recovery_count = o->probe_count;
     probes_run_round(r->base_url, o->probes, o->probe_count, &o->headers, o->deadline_ms,
                      (int)o->rounds + 1, run_cancel_flag(s), r->recovery_probes);
-    r->recovered = !probes_any_timed_out(r->recovery_probes, r->recovery_count) &&
-                   probes_count_answered(r->recovery_probes, r->recovery_count) == r->recovery_count;
+    r->recovered =
+        !probes_any_timed_out(r->recovery_probes, r->recovery_count) &&
+        probes_count_answered(r->recovery_probes, r->recovery_count) == r->recovery_count;
     if (r->recovered && unanswered > 0 && strcmp(r->verdict, VERDICT_STALLED) == 0) {
         /* the stall was seen on the trigger's route: draining must let those requests finish */
         bool idle = flood_wait_idle(&s->flood, o->deadline_ms);
@@ -324,7 +327,8 @@ void run_check_recovery(run_state *s)
     }
     for (size_t i = 0; i < s->pipe_count; i++)
         r->pipes[i].pending_after_recovery = log_pipe_pending(&s->pipes[i]);
-    timeline_event_add(&r->timeline, TL_RECOVERY, r->recovered, "%s", r->recovered ? "recovered" : "not recovered");
+    timeline_event_add(&r->timeline, TL_RECOVERY, r->recovered, "%s",
+                       r->recovered ? "recovered" : "not recovered");
 }
 
 void run_decide_cause(run_state *s)

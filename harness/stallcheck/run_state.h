@@ -22,16 +22,16 @@ typedef struct run_state {
     const stall_options *o;
     stall_result *r;
     child_process *child;
-    const watchdog *dog;          /* may be NULL */
-    const char *phase;            /* what the run is doing, for error messages */
+    const watchdog *dog; /* may be NULL */
+    const char *phase;   /* what the run is doing, for error messages */
     log_pipe pipes[2];
     pipe_reader readers[2];
     bool readers_ready[2];
     size_t pipe_count;
     char **envp;
-    char *default_body;           /* the default trigger body (owned) */
-    char *fill_body;              /* the small fill body (owned) */
-    flood_request *fill;          /* the fill rotation (owned) */
+    char *default_body;  /* the default trigger body (owned) */
+    char *fill_body;     /* the small fill body (owned) */
+    flood_request *fill; /* the fill rotation (owned) */
     size_t fill_count;
     flood flood;
     bool flood_started;

@@ -34,7 +34,8 @@ void thread_shape_apply_baseline(evidence *ev, const evidence *baseline)
             t->same_wait_as_baseline = true;
         } else if (t->role == ROLE_OTHER && before->role == ROLE_OTHER && t->syscall_nr >= 0 &&
                    t->syscall_nr == before->syscall_nr) {
-            t->same_wait_as_baseline = true; /* e.g. the main thread in sigwait, a listener in poll */
+            t->same_wait_as_baseline =
+                true; /* e.g. the main thread in sigwait, a listener in poll */
         }
     }
     ev->baseline_applied = true;
@@ -42,7 +43,8 @@ void thread_shape_apply_baseline(evidence *ev, const evidence *baseline)
 }
 
 /* Appends printf-style text at *used, never past size. */
-static void append(char *out, size_t size, size_t *used, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void append(char *out, size_t size, size_t *used, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 static void append(char *out, size_t size, size_t *used, const char *fmt, ...)
 {
@@ -67,13 +69,15 @@ void thread_shape_describe(const evidence *ev, char *out, size_t out_size)
     append(out, out_size, &used, "%zu thread(s) blocked writing the log pipe", ev->log_writers);
     if (ev->convoy_threads >= 2) {
         if (ev->convoy_address_known)
-            append(out, out_size, &used, "; %zu waiting on one futex word (0x%llx in pid %d): a lock convoy",
+            append(out, out_size, &used,
+                   "; %zu waiting on one futex word (0x%llx in pid %d): a lock convoy",
                    ev->convoy_threads, ev->convoy_address, ev->convoy_pid);
         else
             append(out, out_size, &used, "; %zu waiting on a mutex (addresses not visible here)",
                    ev->convoy_threads);
         if (ev->lock_waiters > ev->convoy_threads)
-            append(out, out_size, &used, "; %zu other new lock wait(s)", ev->lock_waiters - ev->convoy_threads);
+            append(out, out_size, &used, "; %zu other new lock wait(s)",
+                   ev->lock_waiters - ev->convoy_threads);
     } else if (ev->lock_waiters > 0) {
         append(out, out_size, &used, "; %zu new lock wait(s), no two on the same word (no convoy)",
                ev->lock_waiters);

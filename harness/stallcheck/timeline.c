@@ -65,7 +65,7 @@ void timeline_pipe_add(timeline *tl, unsigned pipe, long pending, int has_room)
 {
     if (!tl || !tl->pipe)
         return;
-    pipe_observation ob = { timeline_now(tl), (unsigned char)pipe, (signed char)has_room, pending };
+    pipe_observation ob = {timeline_now(tl), (unsigned char)pipe, (signed char)has_room, pending};
     pthread_mutex_lock(&tl->lock);
     if (tl->pipe_count < TIMELINE_MAX_PIPE)
         tl->pipe[tl->pipe_count++] = ob;
@@ -77,25 +77,44 @@ void timeline_pipe_add(timeline *tl, unsigned pipe, long pending, int has_room)
 const char *timeline_kind_name(timeline_kind kind)
 {
     switch (kind) {
-    case TL_SPAWNED: return "spawned";
-    case TL_READY: return "ready";
-    case TL_BASELINE: return "baseline";
-    case TL_TRIGGER_SENT: return "trigger-sent";
-    case TL_TRIGGER_DONE: return "trigger-done";
-    case TL_FILL_STARTED: return "fill-started";
-    case TL_FLOOD_STOPPED: return "flood-stopped";
-    case TL_FAULT_REACHED: return "fault-reached";
-    case TL_FAULT_NOT_REACHED: return "fault-not-reached";
-    case TL_PROBE_ROUND: return "probe-round";
-    case TL_PROBE_DONE: return "probe-done";
-    case TL_EVIDENCE: return "evidence";
-    case TL_VERDICT: return "verdict";
-    case TL_DRAIN: return "drain";
-    case TL_RECOVERY: return "recovery";
-    case TL_ESCAPED: return "escaped";
-    case TL_CHILD_ENDED: return "child-ended";
-    case TL_WATCHDOG: return "watchdog";
-    case TL_KIND_COUNT: break;
+    case TL_SPAWNED:
+        return "spawned";
+    case TL_READY:
+        return "ready";
+    case TL_BASELINE:
+        return "baseline";
+    case TL_TRIGGER_SENT:
+        return "trigger-sent";
+    case TL_TRIGGER_DONE:
+        return "trigger-done";
+    case TL_FILL_STARTED:
+        return "fill-started";
+    case TL_FLOOD_STOPPED:
+        return "flood-stopped";
+    case TL_FAULT_REACHED:
+        return "fault-reached";
+    case TL_FAULT_NOT_REACHED:
+        return "fault-not-reached";
+    case TL_PROBE_ROUND:
+        return "probe-round";
+    case TL_PROBE_DONE:
+        return "probe-done";
+    case TL_EVIDENCE:
+        return "evidence";
+    case TL_VERDICT:
+        return "verdict";
+    case TL_DRAIN:
+        return "drain";
+    case TL_RECOVERY:
+        return "recovery";
+    case TL_ESCAPED:
+        return "escaped";
+    case TL_CHILD_ENDED:
+        return "child-ended";
+    case TL_WATCHDOG:
+        return "watchdog";
+    case TL_KIND_COUNT:
+        break;
     }
     return "?";
 }

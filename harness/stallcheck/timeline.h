@@ -33,9 +33,9 @@ typedef enum timeline_kind {
     TL_VERDICT,           /* the verdict is known (detail: verdict) */
     TL_DRAIN,             /* the readers switched to draining (recovery) */
     TL_RECOVERY,          /* the recovery probes ended (value: 1 recovered, 0 not) */
-    TL_ESCAPED,           /* a descendant outside the child's process group was found (value: pid) */
-    TL_CHILD_ENDED,       /* the child (and its group) were ended (detail: how) */
-    TL_WATCHDOG,          /* the watchdog or a signal ended the run */
+    TL_ESCAPED,     /* a descendant outside the child's process group was found (value: pid) */
+    TL_CHILD_ENDED, /* the child (and its group) were ended (detail: how) */
+    TL_WATCHDOG,    /* the watchdog or a signal ended the run */
     TL_KIND_COUNT
 } timeline_kind;
 
@@ -59,11 +59,11 @@ typedef struct pipe_observation {
 
 typedef struct timeline {
     pthread_mutex_t lock;
-    int64_t origin_ms;        /* clock_monotonic_ms() at t = 0 */
-    timeline_event *events;   /* owned */
+    int64_t origin_ms;      /* clock_monotonic_ms() at t = 0 */
+    timeline_event *events; /* owned */
     size_t event_count;
     unsigned long events_dropped;
-    pipe_observation *pipe;   /* owned */
+    pipe_observation *pipe; /* owned */
     size_t pipe_count;
     unsigned long pipe_dropped;
 } timeline;

@@ -19,11 +19,12 @@
 #define VERDICT_ERROR "error"
 
 typedef struct verdict_input {
-    size_t probes_timed_out;     /* probes that missed their deadline */
-    size_t probes;               /* probes run */
+    size_t probes_timed_out; /* probes that missed their deadline */
+    size_t probes;           /* probes run */
     bool fault_reached;
-    long requests_unanswered;    /* triggers / fill requests without an answer past the probe deadline */
-    size_t log_writers;          /* threads blocked writing the log pipe */
+    long requests_unanswered; /* triggers / fill requests without an answer past the probe deadline
+                               */
+    size_t log_writers;       /* threads blocked writing the log pipe */
 } verdict_input;
 
 /* Returns one of the VERDICT_* strings (never error) and what it rests on, in words. */

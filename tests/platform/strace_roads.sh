@@ -41,7 +41,7 @@ syscalls=open,openat,fcntl,rt_sigtimedwait,rt_sigpending,write,writev
 
 # A bin directory whose stallcheck runs under strace; everything else is the real binary.
 mkdir -p "$work/bin"
-for b in fake-kiro logrelay kiro-proxy-async kiro-proxy-blocking; do ln -s "$bin/$b" "$work/bin/$b"; done
+for b in "$bin"/*; do [ "$(basename "$b")" = stallcheck ] || ln -s "$b" "$work/bin/"; done
 cat >"$work/bin/stallcheck" <<EOF
 #!/usr/bin/env bash
 exec strace -f -Y -qq -s 0 -e signal=none -e trace=$syscalls -o "\$STRACE_ROADS_OUT" "$bin/stallcheck" "\$@"

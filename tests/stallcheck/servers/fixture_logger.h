@@ -14,7 +14,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef enum fixture_log_kind { LOG_KIND_BLOCKING, LOG_KIND_ASYNC, LOG_KIND_FILE, LOG_KIND_NONE } fixture_log_kind;
+typedef enum fixture_log_kind {
+    LOG_KIND_BLOCKING,
+    LOG_KIND_ASYNC,
+    LOG_KIND_FILE,
+    LOG_KIND_NONE
+} fixture_log_kind;
 
 /* Sets the logger up (file: path is appended to). Returns 0 or -1. */
 int fixture_log_start(fixture_log_kind kind, const char *path);
