@@ -138,7 +138,7 @@ static void refuse(conn *c, int status, const char *msg, int openai)
     c->fail_head_only = c->ph != P_HEAD && c->req_is_head;
     snprintf(c->fail_msg, sizeof c->fail_msg, "%s", msg);
     atomic_fetch_add(&c->g->refused, 1);
-    LOG_WARN("[GATE] %d before routing: %s", status, c->fail_msg);
+    LOG_WARN("[GATE] answered %d itself: %s", status, c->fail_msg);
     if (c->ph == P_HEAD)
         c->rs = RS_NONE; /* nothing of this request reached libmicrohttpd */
     c->in_len = 0;
