@@ -124,7 +124,12 @@ static head_result parse_target(const char *t, size_t len, request_head *h, head
     h->authority_len = auth_len;
     const char *rest = auth + auth_len;
     size_t rest_len = len - scheme - auth_len;
-    if (rest_len == 0 || rest[0] != '/')
+    if (rest_len == 0) { /* "http://host" means "/" (RFC 9112 3.2.1) */
+        h->path = "/";
+        h->path_len = 1;
+        return HEAD_OK;
+    }
+    if (rest[0] != '/')
         return reject(v, 400, "the absolute-form target needs a path starting with '/' after "
                               "the authority");
     h->path = rest;
