@@ -297,6 +297,9 @@ static head_result check_semantics(request_head *h, head_verdict *v)
         return reject(v, 400, "more than one Host header");
     if (hosts == 0 && h->minor_version == 1)
         return reject(v, 400, "HTTP/1.1 requests must carry a Host header");
+    if (hosts == 0 && h->authority && h->field_count >= REQUEST_FIELDS_MAX)
+        return reject(v, 431, "more than %d header fields with the Host of the absolute-form "
+                              "target", REQUEST_FIELDS_MAX);
     int has_length = 0, has_te = 0;
     if (check_content_length(h, v, &has_length) != HEAD_OK ||
         check_transfer_encoding(h, v, &has_te) != HEAD_OK)
