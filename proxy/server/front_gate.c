@@ -32,6 +32,9 @@
 #define FWD_CAP 65536
 #define MB_CAP 65536
 #define OUT_CAP 65536
+/* Room past OUT_CAP kept for the gate's own answer (under 1 KiB), so that it always fits behind
+ * the end of a previous response still waiting for the client. */
+#define ANSWER_SLACK 4096
 /* Largest response head the gate waits for before calling a response malformed. */
 #define RESPONSE_HEAD_MAX 16384
 /* While closing, wake at least this often so that a stop is seen quickly. */
@@ -99,33 +102,37 @@ static void shut_mhd_input(conn *c)
     c->fwd_len = c->fwd_off = 0;
 }
 
-/* Appends bytes for the client; 0, or -1 when there is no room now. */
-static int out_append(conn *c, const char *s, size_t n)
+/* Appends bytes for the client within cap; 0, or -1 when there is no room now. */
+static int out_append_within(conn *c, const char *s, size_t n, size_t cap)
 {
     if (c->out_off == c->out_len)
         c->out_off = c->out_len = 0;
-    if (n > OUT_CAP - c->out_len && c->out_off) {
+    if (c->out_off && (c->out_len > cap || n > cap - c->out_len)) {
         memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
         c->out_len -= c->out_off;
         c->out_off = 0;
     }
-    if (n > OUT_CAP - c->out_len)
+    if (c->out_len > cap || n > cap - c->out_len)
         return -1;
     memcpy(c->out + c->out_len, s, n);
     c->out_len += n;
     return 0;
 }
 
-/* The gate's own answer, queued even past OUT_CAP (it is small and the last thing sent). */
+static int out_append(conn *c, const char *s, size_t n)
+{
+    return out_append_within(c, s, n, OUT_CAP);
+}
+
+/* The gate's own answer: the last thing sent on the connection, so it may use the slack. */
 static void answer(conn *c, int status, const char *msg, int openai, int head_only)
 {
     size_t len = 0;
     char *resp = gate_error_response(status, msg, openai, head_only, &len);
     if (!resp)
         return;
-    if (out_append(c, resp, len) != 0) {
-        /* out holds a response libmicrohttpd started: never two answers; drop ours */
-    }
+    if (out_append_within(c, resp, len, OUT_CAP + ANSWER_SLACK) != 0)
+        LOG_WARN("[GATE] no room for the %d answer (%zu bytes)", status, len);
     free(resp);
 }
 
@@ -225,12 +232,13 @@ static int track_response(conn *c)
             if (c->rs == RS_BODY) {
                 if (c->out_off == c->out_len)
                     c->out_off = c->out_len = 0;
-                if (c->out_off && OUT_CAP - c->out_len < c->mb_len) {
+                if (c->out_off && (c->out_len >= OUT_CAP || OUT_CAP - c->out_len < c->mb_len)) {
                     memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
                     c->out_len -= c->out_off;
                     c->out_off = 0;
                 }
-                room = OUT_CAP - c->out_len < c->mb_len ? OUT_CAP - c->out_len : c->mb_len;
+                room = c->out_len >= OUT_CAP ? 0
+                       : OUT_CAP - c->out_len < c->mb_len ? OUT_CAP - c->out_len : c->mb_len;
                 if (room == 0)
                     break;
             }
@@ -603,7 +611,7 @@ static conn *conn_new(front_gate *g, int cfd, int mfd)
     c->in = malloc(IN_CAP);
     c->fwd = malloc(FWD_CAP);
     c->mb = malloc(MB_CAP);
-    c->out = malloc(OUT_CAP);
+    c->out = malloc(OUT_CAP + ANSWER_SLACK);
     if (!c->in || !c->fwd || !c->mb || !c->out) {
         c->cfd = c->mfd = -1;
         conn_free(c);
