@@ -550,6 +550,32 @@ static int io_round(conn *c)
     return 0;
 }
 
+/* Writes what is pending without waiting for poll first (the common case: both sockets can
+ * take it at once), which saves a poll round per direction and request. Returns -1 when the
+ * client is gone. */
+static int write_now(conn *c)
+{
+    if (c->fwd_off < c->fwd_len && !c->mhd_wr_shut && !c->mhd_eof) {
+        ssize_t w = send(c->mfd, c->fwd + c->fwd_off, c->fwd_len - c->fwd_off, MSG_NOSIGNAL);
+        if (w > 0) {
+            c->fwd_off += (size_t)w;
+            if (c->fwd_off == c->fwd_len)
+                c->fwd_off = c->fwd_len = 0;
+        } else if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            c->mhd_eof = 1;
+            c->fwd_off = c->fwd_len = 0;
+        }
+    }
+    if (c->out_off < c->out_len) {
+        ssize_t w = send(c->cfd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+        if (w > 0)
+            c->out_off += (size_t)w;
+        else if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            return -1;
+    }
+    return 0;
+}
+
 static void conn_free(conn *c)
 {
     if (c->cfd >= 0)
@@ -572,6 +598,10 @@ static void *conn_main(void *arg)
         }
         if (c->done)
             break;
+        if (write_now(c) != 0)
+            break;
+        if (progress(c))
+            continue;
         if (io_round(c) != 0)
             break; /* the client is gone: closing libmicrohttpd's end aborts its request */
         check_deadlines(c);
