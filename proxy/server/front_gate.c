@@ -444,6 +444,14 @@ static int progress(conn *c)
     return changed;
 }
 
+/* libmicrohttpd stopped reading (it answered early and closed): its answer may still be
+ * waiting in the socket, so only the writing stops; its end of the socket is read to EOF. */
+static void mhd_input_gone(conn *c)
+{
+    c->mhd_wr_shut = 1;
+    c->fwd_off = c->fwd_len = 0;
+}
+
 static int poll_timeout(conn *c)
 {
     int64_t now = clock_monotonic_ms();
@@ -543,8 +551,7 @@ static int io_round(conn *c)
             if (c->fwd_off == c->fwd_len)
                 c->fwd_off = c->fwd_len = 0;
         } else if (w < 0 && errno != EAGAIN && errno != EINTR) {
-            c->mhd_eof = 1;
-            c->fwd_off = c->fwd_len = 0;
+            mhd_input_gone(c);
         }
     }
     return 0;
@@ -562,8 +569,7 @@ static int write_now(conn *c)
             if (c->fwd_off == c->fwd_len)
                 c->fwd_off = c->fwd_len = 0;
         } else if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-            c->mhd_eof = 1;
-            c->fwd_off = c->fwd_len = 0;
+            mhd_input_gone(c);
         }
     }
     if (c->out_off < c->out_len) {
