@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "server/router.h"
+#include "util/json_text.h"
 
 const char *request_header(request_ctx *rq, const char *name)
 {
@@ -19,9 +20,7 @@ const char *request_query(request_ctx *rq, const char *name)
 
 /* Checks what cJSON would accept too leniently or too expensively: raw control bytes (JSON allows
  * only tab, LF and CR outside strings, none inside; cJSON treats every byte up to 0x20, NUL
- * included, as white space); \u0000 inside a string (cJSON decodes it into C strings, which
- * every consumer would then cut there: a message's text, a model name or an admin field would
- * silently lose its end; refused, for every field alike); and the number of values, since cJSON allocates one node per value
+ * included, as white space) and the number of values, since cJSON allocates one node per value
  * (a 16 MiB body of "[0,0,..." would take over 600 MiB of nodes). Returns 0 or -1 with err. */
 static int json_body_precheck(const char *data, size_t len, api_error *err)
 {
@@ -35,12 +34,6 @@ static int json_body_precheck(const char *data, size_t len, api_error *err)
             return -1;
         }
         if (in_string) {
-            if (escaped && c == 'u' && len - i > 4 && memcmp(data + i + 1, "0000", 4) == 0) {
-                api_error_set(err, 400, "invalid_request_error",
-                              "the request body has \\u0000 (a NUL character) in a JSON string at "
-                              "byte %zu: strings with NUL are not accepted", i - 1);
-                return -1;
-            }
             if (escaped)
                 escaped = 0;
             else if (c == '\\')
@@ -68,6 +61,14 @@ cJSON *request_json_object(request_ctx *rq, api_error *err)
     }
     if (json_body_precheck(rq->body.data, rq->body.len, err) != 0)
         return NULL;
+    /* \u0000 would be cut by every consumer of cJSON's C strings: refused in every field */
+    long nul = json_text_nul_escape(rq->body.data, rq->body.len);
+    if (nul >= 0) {
+        api_error_set(err, 400, "invalid_request_error",
+                      "the request body has \\u0000 (a NUL character) in a JSON string at byte "
+                      "%ld: strings with NUL are not accepted", nul);
+        return NULL;
+    }
     /* The kbuf keeps a NUL after the data: parsing len + 1 bytes with require_null_terminated
      * refuses anything after the JSON value (trailing garbage, a second object). */
     const char *end = NULL;

@@ -18,6 +18,7 @@
 #include "server/gate_wire.h"
 #include "server/request_head.h"
 #include "util/api_error.h"
+#include "util/json_text.h"
 
 #define S(lit) lit, sizeof lit - 1
 
@@ -349,6 +350,30 @@ static void test_error_messages_valid_utf8(void **state)
     assert_true(strlen(e.message) % 3 == 0 && strlen(e.message) < sizeof e.message);
 }
 
+static void test_json_nul_escape(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        long at;
+    } cases[] = {
+        {"{\"a\":\"x\\u0000\"}", 7},        /* "x\u0000" */
+        {"{\"a\\u0000\":1}", 3},                /* in a key */
+        {"{\"a\":\"x\\\\u0000\"}", -1},   /* "x\\u0000": backslash, then text */
+        {"{\"a\":\"\\\"\\u0000\"}", 8},  /* after an escaped quote */
+        {"[\\u0000]", -1},                     /* outside a string (invalid JSON anyway) */
+        {"{\"a\":\"\\u0001\\u00000\"}", 12},
+        {"{\"a\":\"\\u000\"}", -1},
+        {"\"\\u0000", 1},
+        {"\"\\u000", -1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        long at = json_text_nul_escape(cases[i].text, strlen(cases[i].text));
+        if (at != cases[i].at)
+            fail_msg("case %zu (%s): %ld, expected %ld", i, cases[i].text, at, cases[i].at);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -360,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_response_heads),
         cmocka_unit_test(test_gate_answers),
         cmocka_unit_test(test_error_messages_valid_utf8),
+        cmocka_unit_test(test_json_nul_escape),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
