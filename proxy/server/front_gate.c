@@ -78,6 +78,7 @@ typedef struct conn {
     char fail_msg[200];
     int client_eof, mhd_eof, mhd_wr_shut, client_wr_shut, done;
     int64_t closing_since_ms, linger_since_ms, last_read_ms;
+    int64_t mhd_eof_ms;   /* when libmicrohttpd's close was seen (bounds the wait for the client) */
     uint64_t lingered;
 } conn;
 
@@ -167,6 +168,7 @@ static void start_closing(conn *c)
     c->ph = P_CLOSING;
     c->closing_since_ms = clock_monotonic_ms();
     c->in_len = 0;
+    c->rs = RS_NONE; /* libmicrohttpd has closed and every byte of it has been judged */
 }
 
 static int response_has_body(const response_info *info)
@@ -377,15 +379,17 @@ static void mhd_closed(conn *c)
 static int progress(conn *c)
 {
     int changed = track_response(c);
+    /* libmicrohttpd closed and all it sent has been judged (out may be full for a while) */
+    int mhd_done = c->mhd_eof && c->mb_len == 0;
     switch (c->ph) {
     case P_HEAD:
-        if (c->mhd_eof) {
+        if (mhd_done) {
             mhd_closed(c);
             return 1;
         }
         return head_step(c) || changed;
     case P_BODY:
-        if (c->mhd_eof) {
+        if (mhd_done) {
             mhd_closed(c);
             return 1;
         }
@@ -400,7 +404,7 @@ static int progress(conn *c)
             }
             return 1;
         }
-        if (c->mhd_eof) {
+        if (mhd_done) {
             mhd_closed(c);
             return 1;
         }
@@ -410,13 +414,13 @@ static int progress(conn *c)
         }
         return changed;
     case P_FAILING:
-        if (c->mhd_eof && c->rs != RS_BODY && c->rs != RS_DROP) {
+        if (mhd_done && c->rs != RS_BODY && c->rs != RS_DROP) {
             if (c->fail_status && !c->resp_started)
                 answer(c, c->fail_status, c->fail_msg, c->fail_openai, c->fail_head_only);
             start_closing(c);
             return 1;
         }
-        if (c->mhd_eof && c->rs != RS_NONE && !c->mb_len) {
+        if (mhd_done && c->rs != RS_NONE) {
             c->rs = RS_NONE; /* libmicrohttpd's answer was cut: nothing more comes */
             return 1;
         }
@@ -467,6 +471,12 @@ static int poll_timeout(conn *c)
             t = c->linger_since_ms + cfg->linger_ms - now;
         wait = t < CLOSING_POLL_MS ? t : CLOSING_POLL_MS;
     }
+    if (c->mhd_eof && c->ph != P_CLOSING) {
+        /* libmicrohttpd is gone but its last bytes wait for a client that does not read */
+        int64_t t = c->mhd_eof_ms + cfg->flush_ms - now;
+        if (wait == -1 || t < wait)
+            wait = t;
+    }
     if (wait < 0 && wait != -1)
         wait = 0;
     return (int)wait;
@@ -474,6 +484,11 @@ static int poll_timeout(conn *c)
 
 static void check_deadlines(conn *c)
 {
+    if (c->mhd_eof && c->ph != P_CLOSING &&
+        clock_monotonic_ms() - c->mhd_eof_ms > c->g->cfg.flush_ms) {
+        c->done = 1; /* the client has not taken libmicrohttpd's last bytes in time */
+        return;
+    }
     if (c->ph == P_BODY && !c->resp_started && clock_monotonic_ms() >= c->body_deadline_ms) {
         char msg[160];
         snprintf(msg, sizeof msg, "the request body did not arrive within %d s "
@@ -539,10 +554,12 @@ static int io_round(conn *c)
     }
     if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
         ssize_t r = recv(c->mfd, c->mb + c->mb_len, MB_CAP - c->mb_len, 0);
-        if (r > 0)
+        if (r > 0) {
             c->mb_len += (size_t)r;
-        else if (r == 0 || (errno != EAGAIN && errno != EINTR))
+        } else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
             c->mhd_eof = 1;
+            c->mhd_eof_ms = clock_monotonic_ms();
+        }
     }
     if ((p[1].revents & POLLOUT) && c->fwd_off < c->fwd_len) {
         ssize_t w = send(c->mfd, c->fwd + c->fwd_off, c->fwd_len - c->fwd_off, MSG_NOSIGNAL);
