@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "creds/config.h"
+#include "config/config.h"
 #include "log/log.h"
 #include "platform/platform.h"
 #include "server/app.h"
@@ -76,9 +76,12 @@ int main(int argc, char **argv)
         if (sigwait(&signals, &sig) != 0)
             continue;
         if (sig == SIGHUP) {
-            char reload_err[256];
+            char reload_err[256] = "";
             if (app_reload_credentials(&a, reload_err, sizeof reload_err) == 0)
                 LOG_INFO("SIGHUP: credentials reloaded");
+            else
+                LOG_WARN("SIGHUP: reload failed, the previous credentials stay in use: %s",
+                         reload_err);
             continue;
         }
         LOG_INFO("received %s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");

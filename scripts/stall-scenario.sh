@@ -9,7 +9,9 @@
 #             scanner-64k  the launcher's reader: lines until the first one over 64 KiB
 #   EXPECT    stalled | responsive (stallcheck --expect)
 #   OUT_PREFIX  writes OUT_PREFIX.json (stallcheck --json) and OUT_PREFIX.txt (its report)
-# Starts its own fake-kiro; exits with stallcheck's status (0 expectation met, 1 not, 2 setup).
+# Starts its own fake-kiro. Exits with stallcheck's status (0 expectation met, 1 not, 2 setup,
+# 3 inconclusive: the fault was never in place) and, when that is 0, fails (1) unless the JSON
+# says the fault was reached: a gate that stopped testing under a full pipe must not pass.
 set -uo pipefail
 bin=$1 build=$2 scenario=$3 expect=$4
 out=${5:-}
@@ -51,12 +53,17 @@ fi
 fake="http://127.0.0.1:$(cat "$work/fake.port")"
 
 json=${out:+$out.json}
+json=${json:-$work/stallcheck.json}
 report=${out:+$out.txt}
 "$bin/stallcheck" --expect "$expect" --timeout 60 --deadline-ms 1500 --rounds 2 \
   -H "x-api-key: $api_key" -H "x-admin-key: $admin_key" \
   --probe 'GET /v1/models' --probe 'GET /api/admin/user-credentials' --probe 'GET /health' \
-  --collect 'GET /health' ${json:+--json "$json"} "${extra[@]}" -- \
+  --collect 'GET /health' --json "$json" "${extra[@]}" -- \
   ${prefix[@]+"${prefix[@]}"} "$bin/$proxy" --listen '127.0.0.1:{port}' --api-key "$api_key" \
   --admin-key "$admin_key" --upstream-url "$fake" --auth-url "$fake" \
   --credentials "$work/credentials.json" --user-credentials "$work/users.json" \
   --log-level "$level" >"${report:-/dev/stdout}" 2>&1
+rc=$?
+[ $rc -ne 0 ] && exit $rc
+# The gate's own assertion: the probes ran against the fault (the demo's "held when probed").
+"$bin/stall-table" "$build|$scenario|$expect=$json"

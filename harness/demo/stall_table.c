@@ -1,11 +1,13 @@
 /* stall_table.c: turns stallcheck --json reports into the demonstration table.
  *
- * Usage: stall-table [--markdown FILE] [--expect-file FILE] LABEL=REPORT.json ...
+ * Usage: stall-table [--markdown FILE] LABEL=REPORT.json ...
  * LABEL is "build|scenario|expected" (expected: stalled or responsive). Prints one row per
- * report (verdict, cause, probe p50 and max latency, pipe pending/capacity, dropped log lines,
- * recovery) and exits 0 only when every verdict matches its expectation. The dropped-lines
- * figure (and the lines still queued) comes from the /health body stallcheck collected while the
- * fault lasted ("-" when the server could not answer, which is itself the finding). */
+ * report (verdict, cause, what held when the probes ran, probe p50 and max latency, pipe
+ * pending/capacity at evidence time, dropped log lines, recovery) and exits 0 only when every
+ * verdict matches its expectation AND every run reached its fault: a row whose pipe was never
+ * full proves nothing, so it is not "as expected" whatever its verdict. The dropped-lines figure
+ * (and the lines still queued) comes from the /health body stallcheck collected while the fault
+ * lasted ("-" when the server could not answer, which is itself the finding). */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +15,8 @@
 
 typedef struct row {
     char build[64], scenario[64], expected[16];
-    char verdict[16], cause[40], dropped[48], recovered[8];
+    char verdict[16], cause[40], dropped[48], recovered[8], held[64];
+    int fault_reached;
     double p50, max;
     long pending, capacity;
     int timeouts, probes;
@@ -105,6 +108,9 @@ static int load_row(const char *arg, row *r)
     }
     snprintf(r->verdict, sizeof r->verdict, "%s", str(j, "verdict", "?"));
     snprintf(r->cause, sizeof r->cause, "%s", str(j, "cause", "?"));
+    const cJSON *fault = cJSON_GetObjectItemCaseSensitive(j, "fault");
+    snprintf(r->held, sizeof r->held, "%s", str(fault, "summary", "-"));
+    r->fault_reached = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "fault_reached"));
     const cJSON *pipe = cJSON_GetObjectItemCaseSensitive(j, "pipe");
     r->pending = (long)num(pipe, "pending", -1);
     r->capacity = (long)num(pipe, "capacity", -1);
@@ -127,7 +133,7 @@ static int load_row(const char *arg, row *r)
     }
     free(lat);
     dropped_lines(j, r->dropped, sizeof r->dropped);
-    r->ok = strcmp(r->verdict, r->expected) == 0;
+    r->ok = strcmp(r->verdict, r->expected) == 0 && r->fault_reached;
     cJSON_Delete(j);
     return 0;
 }
@@ -149,18 +155,19 @@ int main(int argc, char **argv)
         all_ok &= rows[n].ok;
         n++;
     }
-    const char *head[] = {"build", "scenario", "verdict", "cause", "probes timed out",
-                          "p50 ms", "max ms", "pipe pending/capacity", "log lines dropped",
-                          "recovered", "as expected"};
-    printf("%-30s %-12s %-10s %-18s %-8s %7s %7s %-12s %-20s %-9s %s\n", head[0], head[1], head[2],
-           head[3], "timeouts", head[5], head[6], "pipe", "log dropped", head[9], "ok");
+    const char *head[] = {"build", "scenario", "verdict", "cause", "held when probed",
+                          "probes timed out", "p50 ms", "max ms", "pipe pending/capacity",
+                          "log lines dropped", "recovered", "as expected"};
+    enum { COLUMNS = sizeof head / sizeof head[0] };
+    printf("%-28s %-11s %-12s %-21s %-32s %-8s %6s %6s %-11s %-19s %-9s %s\n", head[0], head[1], head[2],
+           head[3], "held when probed", "timeouts", "p50 ms", "max ms", "pipe", "log dropped", head[10], "ok");
     FILE *md = markdown ? fopen(markdown, "w") : NULL;
     if (md) {
         fprintf(md, "| %s |", head[0]);
-        for (int k = 1; k < 11; k++)
+        for (int k = 1; k < COLUMNS; k++)
             fprintf(md, " %s |", head[k]);
         fprintf(md, "\n|");
-        for (int k = 0; k < 11; k++)
+        for (int k = 0; k < COLUMNS; k++)
             fprintf(md, "---|");
         fprintf(md, "\n");
     }
@@ -169,13 +176,13 @@ int main(int argc, char **argv)
         char pipe[40], timeouts[24];
         snprintf(pipe, sizeof pipe, "%ld/%ld", r->pending, r->capacity);
         snprintf(timeouts, sizeof timeouts, "%d/%d", r->timeouts, r->probes);
-        printf("%-30s %-12s %-10s %-18s %-8s %7.0f %7.0f %-12s %-20s %-9s %s\n", r->build,
-               r->scenario, r->verdict, r->cause, timeouts, r->p50, r->max, pipe, r->dropped,
-               r->recovered, r->ok ? "yes" : "NO");
+        printf("%-28s %-11s %-12s %-21s %-32s %-8s %6.0f %6.0f %-11s %-19s %-9s %s\n", r->build,
+               r->scenario, r->verdict, r->cause, r->held, timeouts, r->p50, r->max, pipe, r->dropped,
+               r->recovered, r->ok ? "yes" : r->fault_reached ? "NO" : "NO (fault not reached)");
         if (md)
-            fprintf(md, "| %s | %s | %s | %s | %s | %.1f | %.1f | %s | %s | %s | %s |\n", r->build,
-                    r->scenario, r->verdict, r->cause, timeouts, r->p50, r->max, pipe, r->dropped,
-                    r->recovered, r->ok ? "yes" : "**no**");
+            fprintf(md, "| %s | %s | %s | %s | %s | %s | %.1f | %.1f | %s | %s | %s | %s |\n", r->build,
+                    r->scenario, r->verdict, r->cause, r->held, timeouts, r->p50, r->max, pipe, r->dropped,
+                    r->recovered, r->ok ? "yes" : r->fault_reached ? "**no**" : "**no: fault not reached**");
     }
     if (md)
         fclose(md);

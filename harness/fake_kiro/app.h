@@ -17,7 +17,8 @@
 typedef struct fk_app {
     fk_config config;
     fk_stats stats;
-    fk_last_request last_request;
+    fk_last_request last_request;     /* generateAssistantResponse */
+    fk_last_request last_mcp_request; /* the MCP endpoint */
     fk_shutdown shutdown;
     atomic_long tokens_issued; /* numbers the fake-access-<n> / fake-refresh-<n> tokens */
     int verbose;

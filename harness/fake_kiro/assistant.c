@@ -1,7 +1,6 @@
 /* assistant.c: the generateAssistantResponse handler; see assistant.h. */
 #include "assistant.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,59 +8,12 @@
 #include "http_reply.h"
 #include "models.h"
 #include "reply_plan.h"
+#include "request_body.h"
 #include "stream.h"
 #include "validate.h"
 
 /* MHD buffer for stream chunks; frames are small, so one frame rarely needs two calls. */
 #define STREAM_BLOCK_BYTES (64u * 1024u)
-
-static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char *key,
-                                  const char *value)
-{
-    (void)kind;
-    cJSON_AddStringToObject(cls, key, value ? value : "");
-    return MHD_YES;
-}
-
-/* Stores {"method","path","headers","body_bytes","body"} as the last request. body is the parsed
- * JSON (borrowed) or NULL when the body was not JSON. */
-static void record_request(fk_app *app, struct MHD_Connection *c, const fk_request *req,
-                           const cJSON *body)
-{
-    cJSON *record = cJSON_CreateObject();
-    cJSON_AddStringToObject(record, "method", req->method);
-    cJSON_AddStringToObject(record, "path", req->path);
-    cJSON *headers = cJSON_AddObjectToObject(record, "headers");
-    if (headers)
-        MHD_get_connection_values(c, MHD_HEADER_KIND, add_header, headers);
-    cJSON_AddNumberToObject(record, "body_bytes", (double)req->body_total);
-    if (body)
-        cJSON_AddItemReferenceToObject(record, "body", (cJSON *)body);
-    else
-        cJSON_AddNullToObject(record, "body");
-    char *json = cJSON_PrintUnformatted(record);
-    cJSON_Delete(record);
-    if (json)
-        fk_last_request_store(&app->last_request, json);
-}
-
-/* The body as JSON, or NULL when it is not exactly one JSON value (trailing bytes other than
- * whitespace make it invalid, as they do for the real service). */
-static cJSON *parse_body(const fk_request *req)
-{
-    if (fk_request_body_dropped(req) || !req->body.data)
-        return NULL;
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(req->body.data, req->body.len, &end, 0);
-    const char *stop = req->body.data + req->body.len;
-    while (root && end && end < stop && isspace((unsigned char)*end))
-        end++;
-    if (root && end != stop) {
-        cJSON_Delete(root);
-        return NULL;
-    }
-    return root;
-}
 
 /* Returns 1 when the body passes; otherwise queues the 400 and returns 0. */
 static int check_request(fk_app *app, struct MHD_Connection *c, fk_request *req,
@@ -145,8 +97,8 @@ static enum MHD_Result start_stream(fk_app *app, struct MHD_Connection *c, fk_re
 
 enum MHD_Result fk_handle_assistant(fk_app *app, struct MHD_Connection *c, fk_request *req)
 {
-    cJSON *body = parse_body(req);
-    record_request(app, c, req, body);
+    cJSON *body = fk_request_json(req);
+    fk_request_record(&app->last_request, c, req, body);
     enum MHD_Result result;
     if (!fk_auth_check(app, c, req, &result) || !check_request(app, c, req, body, &result)) {
         fk_stats_count_rejected(&app->stats);

@@ -51,6 +51,13 @@ int fk_config_take_assistant(fk_config *c, fk_assistant_settings *out)
     out->reply_bytes = v->reply_bytes;
     out->frame_bytes = v->frame_bytes;
     out->metadata = v->metadata;
+    if (v->metadata_event)
+        snprintf(out->metadata_event, sizeof out->metadata_event, "%s", v->metadata_event);
+    out->cache_read_tokens = v->cache_read_tokens;
+    out->cache_write_tokens = v->cache_write_tokens;
+    out->context_usage = v->context_usage;
+    if (v->stop_reason)
+        snprintf(out->stop_reason, sizeof out->stop_reason, "%s", v->stop_reason);
     int rc = 0;
     if (v->reply) {
         out->reply = strdup(v->reply);
@@ -99,6 +106,27 @@ void fk_config_models_faults(fk_config *c, int *hang, long *status)
     pthread_mutex_lock(&c->lock);
     *hang = c->current.models_hang;
     *status = c->current.models_status;
+    pthread_mutex_unlock(&c->lock);
+}
+
+long fk_config_models_page_size(fk_config *c)
+{
+    pthread_mutex_lock(&c->lock);
+    long n = c->current.models_page_size;
+    pthread_mutex_unlock(&c->lock);
+    return n;
+}
+
+void fk_config_take_mcp(fk_config *c, fk_mcp_settings *out)
+{
+    pthread_mutex_lock(&c->lock);
+    const fk_values *v = &c->current;
+    out->hang = v->mcp_hang;
+    out->status = v->mcp_status;
+    out->rpc_error = v->mcp_rpc_error;
+    out->tool_error = v->mcp_tool_error;
+    out->garbage = v->mcp_garbage;
+    out->results = v->mcp_results;
     pthread_mutex_unlock(&c->lock);
 }
 

@@ -36,7 +36,22 @@ typedef struct fk_assistant_settings {
     long reply_bytes;
     long frame_bytes;
     int metadata;
+    char metadata_event[64]; /* "" = metadataEvent */
+    long cache_read_tokens;
+    long cache_write_tokens;
+    long context_usage;      /* 0 = computed */
+    char stop_reason[64];    /* "" = none */
 } fk_assistant_settings;
+
+/* What one MCP (web_search) request works with. */
+typedef struct fk_mcp_settings {
+    int hang;
+    long status;
+    int rpc_error;
+    int tool_error;
+    int garbage;
+    long results;
+} fk_mcp_settings;
 
 typedef enum { FK_TOKEN_OK, FK_TOKEN_REJECTED, FK_TOKEN_EXPIRED } fk_token_state;
 
@@ -53,6 +68,8 @@ fk_token_state fk_config_access_token_state(fk_config *c, const char *token);
 int fk_config_refresh_token_dead(fk_config *c, const char *token);
 void fk_config_refresh_faults(fk_config *c, int *hang, long *status);
 void fk_config_models_faults(fk_config *c, int *hang, long *status);
+long fk_config_models_page_size(fk_config *c);
+void fk_config_take_mcp(fk_config *c, fk_mcp_settings *out);
 long fk_config_expires_in(fk_config *c);
 /* 1 when id was added with --extra-model. */
 int fk_config_is_extra_model(fk_config *c, const char *id);

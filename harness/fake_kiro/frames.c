@@ -6,17 +6,25 @@
 #include <cjson/cJSON.h>
 
 #include "eventstream/eventstream.h"
-#include "utf8.h"
+#include "util/utf8.h"
 
 void fk_frames_init(fk_frames *f, const fk_reply *reply, size_t frame_bytes, size_t request_bytes,
-                    int metadata)
+                    const fk_frames_usage *usage)
 {
     memset(f, 0, sizeof *f);
     f->reply = reply;
     f->frame_bytes = frame_bytes ? frame_bytes : 16;
     f->request_bytes = request_bytes;
-    f->metadata = metadata;
+    if (usage)
+        f->usage = *usage;
     f->phase = FK_PHASE_TEXT;
+}
+
+double fk_frames_context_percent(const fk_frames *f)
+{
+    if (f->usage.context_percent > 0)
+        return (double)f->usage.context_percent;
+    return (double)fk_frames_input_tokens(f->request_bytes) * 100.0 / FK_CONTEXT_TOKENS;
 }
 
 long fk_frames_input_tokens(size_t request_bytes)
@@ -65,7 +73,7 @@ static int text_frame(fk_frames *f, kbuf *out)
 {
     const kbuf *text = &f->reply->text;
     size_t left = text->len - f->text_pos;
-    size_t n = fk_utf8_chunk(text->data + f->text_pos, left, f->frame_bytes);
+    size_t n = utf8_chunk(text->data + f->text_pos, left, f->frame_bytes);
     cJSON *payload = cJSON_CreateObject();
     cJSON *content = string_of(text->data + f->text_pos, n);
     if (!payload || !content || !cJSON_AddItemToObject(payload, "content", content)) {
@@ -92,7 +100,7 @@ static int tool_input_frame(fk_frames *f, kbuf *out)
 {
     const char *input = f->reply->tool_input;
     size_t len = strlen(input);
-    size_t n = fk_utf8_chunk(input + f->input_pos, len - f->input_pos, FK_TOOL_FRAGMENT_BYTES);
+    size_t n = utf8_chunk(input + f->input_pos, len - f->input_pos, FK_TOOL_FRAGMENT_BYTES);
     cJSON *payload = tool_payload(f->reply);
     cJSON *fragment = string_of(input + f->input_pos, n);
     if (!payload || !fragment || !cJSON_AddItemToObject(payload, "input", fragment)) {
@@ -128,7 +136,7 @@ static int metering_frame(kbuf *out)
 
 static int context_frame(const fk_frames *f, kbuf *out)
 {
-    double percent = (double)fk_frames_input_tokens(f->request_bytes) * 100.0 / FK_CONTEXT_TOKENS;
+    double percent = fk_frames_context_percent(f);
     cJSON *payload = cJSON_CreateObject();
     if (!cJSON_AddNumberToObject(payload, "contextUsagePercentage", percent)) {
         cJSON_Delete(payload);
@@ -137,17 +145,33 @@ static int context_frame(const fk_frames *f, kbuf *out)
     return emit(out, "contextUsageEvent", payload);
 }
 
+/* The input splits into the uncached part and the cache read / write parts (as disjoint
+ * counts, the way the service reports them); totalTokens is their sum plus the output. */
 static int metadata_frame(const fk_frames *f, kbuf *out)
 {
+    long input = fk_frames_input_tokens(f->request_bytes);
+    long cached = f->usage.cache_read_tokens + f->usage.cache_write_tokens;
+    long uncached = input > cached ? input - cached : 0;
+    long output = output_tokens(f->reply);
     cJSON *payload = cJSON_CreateObject();
     cJSON *usage = cJSON_AddObjectToObject(payload, "tokenUsage");
-    if (!cJSON_AddNumberToObject(usage, "inputTokens",
-                                 (double)fk_frames_input_tokens(f->request_bytes)) ||
-        !cJSON_AddNumberToObject(usage, "outputTokens", (double)output_tokens(f->reply))) {
+    int ok = usage && cJSON_AddNumberToObject(usage, "uncachedInputTokens", (double)uncached) &&
+             cJSON_AddNumberToObject(usage, "outputTokens", (double)output) &&
+             cJSON_AddNumberToObject(usage, "totalTokens", (double)(uncached + cached + output)) &&
+             cJSON_AddNumberToObject(usage, "cacheReadInputTokens",
+                                     (double)f->usage.cache_read_tokens) &&
+             cJSON_AddNumberToObject(usage, "cacheWriteInputTokens",
+                                     (double)f->usage.cache_write_tokens) &&
+             cJSON_AddNumberToObject(usage, "contextUsagePercentage", fk_frames_context_percent(f));
+    if (ok && f->usage.stop_reason && f->usage.stop_reason[0])
+        ok = cJSON_AddStringToObject(payload, "stopReason", f->usage.stop_reason) != NULL;
+    if (!ok) {
         cJSON_Delete(payload);
         payload = NULL;
     }
-    return emit(out, "metadataEvent", payload);
+    const char *name =
+        f->usage.event_name && f->usage.event_name[0] ? f->usage.event_name : "metadataEvent";
+    return emit(out, name, payload);
 }
 
 int fk_frames_in_content(const fk_frames *f)
@@ -179,7 +203,7 @@ int fk_frames_next(fk_frames *f, kbuf *out)
             f->phase = FK_PHASE_CONTEXT;
             return metering_frame(out);
         case FK_PHASE_CONTEXT:
-            f->phase = f->metadata ? FK_PHASE_METADATA : FK_PHASE_DONE;
+            f->phase = f->usage.metadata ? FK_PHASE_METADATA : FK_PHASE_DONE;
             return context_frame(f, out);
         case FK_PHASE_METADATA:
             f->phase = FK_PHASE_DONE;

@@ -35,6 +35,7 @@ enum MHD_Result fk_handle_fake_reset(fk_app *app, struct MHD_Connection *c, fk_r
         return fk_reply_message(c, req, 500, "out of memory");
     fk_stats_reset(&app->stats);
     fk_last_request_clear(&app->last_request);
+    fk_last_request_clear(&app->last_mcp_request);
     return fk_reply_json(c, req, 200, "{\"reset\":true}");
 }
 
@@ -44,6 +45,17 @@ enum MHD_Result fk_handle_fake_last_request(fk_app *app, struct MHD_Connection *
     char *json = fk_last_request_copy(&app->last_request);
     if (!json)
         return fk_reply_message(c, req, 404, "no generateAssistantResponse request yet");
+    enum MHD_Result rc = fk_reply_json(c, req, 200, json);
+    free(json);
+    return rc;
+}
+
+enum MHD_Result fk_handle_fake_last_mcp_request(fk_app *app, struct MHD_Connection *c,
+                                                fk_request *req)
+{
+    char *json = fk_last_request_copy(&app->last_mcp_request);
+    if (!json)
+        return fk_reply_message(c, req, 404, "no MCP request yet");
     enum MHD_Result rc = fk_reply_json(c, req, 200, json);
     free(json);
     return rc;

@@ -4,9 +4,10 @@
  *   GET  /__fake/faults        every setting under its JSON name
  *   POST /__fake/faults        merge {"name":value,...} into the settings; answers the result
  *   POST /__fake/reset         faults off, behaviour back to the command line, counters zeroed,
- *                              last request forgotten
+ *                              last requests forgotten
  *   GET  /__fake/last-request  {"method","path","headers":{...},"body_bytes","body"} of the last
  *                              generateAssistantResponse (404 before the first one)
+ *   GET  /__fake/last-mcp-request  the same for the last MCP (web_search) request
  * They need no Authorization: they belong to the test, not to the emulated service. */
 #ifndef FAKE_KIRO_INTROSPECT_H
 #define FAKE_KIRO_INTROSPECT_H
@@ -21,5 +22,7 @@ enum MHD_Result fk_handle_fake_faults(fk_app *app, struct MHD_Connection *c, fk_
 enum MHD_Result fk_handle_fake_reset(fk_app *app, struct MHD_Connection *c, fk_request *req);
 enum MHD_Result fk_handle_fake_last_request(fk_app *app, struct MHD_Connection *c,
                                             fk_request *req);
+enum MHD_Result fk_handle_fake_last_mcp_request(fk_app *app, struct MHD_Connection *c,
+                                                fk_request *req);
 
 #endif

@@ -75,6 +75,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "fake-kiro: %s (see --help)\n", err);
         return 2;
     }
+    if (options.version && !options.help) {
+        puts("fake-kiro " FK_VERSION);
+        fk_options_free(&options);
+        return 0;
+    }
     if (options.help) {
         fk_options_print_help(stdout);
         fk_options_free(&options);

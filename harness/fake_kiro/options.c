@@ -6,35 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int fk_parse_listen(const char *text, char *host, size_t host_size, unsigned *port)
-{
-    const char *colon = strrchr(text, ':');
-    if (!colon)
-        return -1;
-    const char *host_start = text;
-    size_t host_len = (size_t)(colon - text);
-    if (host_len >= 2 && text[0] == '[' && colon[-1] == ']') {
-        host_start++;
-        host_len -= 2;
-    } else if (memchr(text, ':', host_len)) {
-        return -1; /* a bare IPv6 address needs brackets */
-    }
-    if (host_len == 0) {
-        host_start = FK_DEFAULT_HOST;
-        host_len = strlen(FK_DEFAULT_HOST);
-    }
-    if (host_len >= host_size)
-        return -1;
-    char *end = NULL;
-    errno = 0;
-    unsigned long n = strtoul(colon + 1, &end, 10);
-    if (errno != 0 || end == colon + 1 || *end != '\0' || n > 65535)
-        return -1;
-    memcpy(host, host_start, host_len);
-    host[host_len] = '\0';
-    *port = (unsigned)n;
-    return 0;
-}
+#include "util/listen_addr.h"
 
 /* "--name=value" -> name (copied into buf) and value; "--name" -> name and NULL. */
 static const char *split_flag(const char *arg, char *buf, size_t buf_size, const char **value)
@@ -76,6 +48,10 @@ int fk_options_parse(fk_options *o, int argc, char **argv, char *err, size_t err
             o->help = 1;
             continue;
         }
+        if (strcmp(arg, "--version") == 0) {
+            o->version = 1;
+            continue;
+        }
         if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {
             o->verbose = 1;
             continue;
@@ -99,8 +75,10 @@ int fk_options_parse(fk_options *o, int argc, char **argv, char *err, size_t err
             return fail(o, err, err_size, "%s takes no value", name);
         }
         if (is_listen) {
-            if (fk_parse_listen(value, o->host, sizeof o->host, &o->port) != 0)
+            int port;
+            if (listen_addr_parse(value, o->host, sizeof o->host, &port) != 0)
                 return fail(o, err, err_size, "--listen expects HOST:PORT, got \"%s\"", value);
+            o->port = (unsigned)port;
         } else if (is_port_file) {
             o->port_file = value;
         } else if (fk_setting_apply_text(&o->values, setting, value, err, err_size) != 0) {
@@ -128,7 +106,8 @@ void fk_options_print_help(FILE *out)
             "  --port-file FILE             once listening, write the port to FILE (atomically);\n"
             "                               removed again on exit\n"
             "  -v, --verbose                log every request to stderr\n"
-            "  -h, --help                   show this help\n\n");
+            "  -h, --help                   show this help\n"
+            "  --version                    print \"fake-kiro " FK_VERSION "\" and exit\n\n");
     fk_settings_print_help(out);
     fprintf(out,
             "\nEndpoints: POST */generateAssistantResponse, GET|POST */ListAvailableModels,\n"

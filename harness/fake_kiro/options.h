@@ -12,6 +12,7 @@
 #include "settings.h"
 
 #define FK_DEFAULT_HOST "127.0.0.1"
+#define FK_VERSION "1.0.0"
 
 typedef struct fk_options {
     char host[256];        /* without IPv6 brackets */
@@ -19,6 +20,7 @@ typedef struct fk_options {
     const char *port_file; /* NULL: none; points into argv */
     int verbose;
     int help;
+    int version; /* --version */
     fk_values values;
 } fk_options;
 
@@ -27,7 +29,6 @@ int fk_options_parse(fk_options *o, int argc, char **argv, char *err, size_t err
 void fk_options_free(fk_options *o);
 void fk_options_print_help(FILE *out);
 
-/* Splits "HOST:PORT", "[IPV6]:PORT" or ":PORT" (host then 127.0.0.1). Returns 0 or -1. */
-int fk_parse_listen(const char *text, char *host, size_t host_size, unsigned *port);
+/* --listen is parsed by util/listen_addr.h, the parser the proxy uses too. */
 
 #endif

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "tool_input.h"
-#include "utf8.h"
+#include "util/utf8.h"
 #include "util/random.h"
 
 #define REPLY_TEXT_CAP (17u * 1024u * 1024u)
@@ -46,7 +46,7 @@ const char *fk_strip_thinking_prefix(const char *content)
 
 static int append_prefix_chars(kbuf *out, const char *s, size_t max_chars)
 {
-    return kbuf_append(out, s, fk_utf8_prefix_chars(s, strlen(s), max_chars));
+    return kbuf_append(out, s, utf8_prefix_bytes(s, strlen(s), max_chars));
 }
 
 /* Text of a tool result: its "text" items joined, "json" items printed compactly. */

@@ -16,10 +16,12 @@ static const route routes[] = {
     {FK_EP_MODELS, "/ListAvailableModels", 0, "GET POST", "ListAvailableModels"},
     {FK_EP_REFRESH, "/refreshToken", 0, "POST", "refreshToken"},
     {FK_EP_TOKEN, "/token", 0, "POST", "token"},
+    {FK_EP_MCP, "/mcp", 0, "POST", "mcp"},
     {FK_EP_FAKE_STATS, "/__fake/stats", 1, "GET", "__fake/stats"},
     {FK_EP_FAKE_FAULTS, "/__fake/faults", 1, "GET POST", "__fake/faults"},
     {FK_EP_FAKE_RESET, "/__fake/reset", 1, "POST", "__fake/reset"},
     {FK_EP_FAKE_LAST, "/__fake/last-request", 1, "GET", "__fake/last-request"},
+    {FK_EP_FAKE_LAST_MCP, "/__fake/last-mcp-request", 1, "GET", "__fake/last-mcp-request"},
 };
 
 #define ROUTE_COUNT (sizeof routes / sizeof routes[0])

@@ -12,10 +12,12 @@ typedef enum fk_endpoint {
     FK_EP_MODELS,          /* GET|POST .../ListAvailableModels */
     FK_EP_REFRESH,         /* POST .../refreshToken (social) */
     FK_EP_TOKEN,           /* POST .../token (IAM Identity Center) */
+    FK_EP_MCP,             /* POST .../mcp (MCP JSON-RPC: web_search) */
     FK_EP_FAKE_STATS,      /* GET /__fake/stats */
     FK_EP_FAKE_FAULTS,     /* GET|POST /__fake/faults */
     FK_EP_FAKE_RESET,      /* POST /__fake/reset */
     FK_EP_FAKE_LAST,       /* GET /__fake/last-request */
+    FK_EP_FAKE_LAST_MCP,   /* GET /__fake/last-mcp-request */
     FK_EP_NOT_FOUND,
     FK_EP_COUNT
 } fk_endpoint;

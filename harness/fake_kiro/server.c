@@ -11,6 +11,7 @@
 #include "assistant.h"
 #include "http_reply.h"
 #include "introspect.h"
+#include "mcp.h"
 #include "models.h"
 #include "request.h"
 #include "router.h"
@@ -39,6 +40,8 @@ static handler_fn handler_for(fk_endpoint endpoint)
         return fk_handle_refresh_token;
     case FK_EP_TOKEN:
         return fk_handle_oidc_token;
+    case FK_EP_MCP:
+        return fk_handle_mcp;
     case FK_EP_FAKE_STATS:
         return fk_handle_fake_stats;
     case FK_EP_FAKE_FAULTS:
@@ -47,6 +50,8 @@ static handler_fn handler_for(fk_endpoint endpoint)
         return fk_handle_fake_reset;
     case FK_EP_FAKE_LAST:
         return fk_handle_fake_last_request;
+    case FK_EP_FAKE_LAST_MCP:
+        return fk_handle_fake_last_mcp_request;
     case FK_EP_NOT_FOUND:
     case FK_EP_COUNT:
         break;
@@ -57,7 +62,8 @@ static handler_fn handler_for(fk_endpoint endpoint)
 static int is_counted(fk_endpoint endpoint)
 {
     return endpoint == FK_EP_ASSISTANT || endpoint == FK_EP_MODELS ||
-           endpoint == FK_EP_REFRESH || endpoint == FK_EP_TOKEN || endpoint == FK_EP_NOT_FOUND;
+           endpoint == FK_EP_REFRESH || endpoint == FK_EP_TOKEN || endpoint == FK_EP_MCP ||
+           endpoint == FK_EP_NOT_FOUND;
 }
 
 static fk_request *request_new(struct MHD_Connection *c, const char *url, const char *method)

@@ -57,6 +57,16 @@ static const fk_setting settings[] = {
      "accept ListAvailableModels and never answer"},
     {"models_status", KIND_NUMBER, GROUP_FAULT, FIELD(models_status), 0, 599, 0,
      CHECK_HTTP_STATUS, "CODE", "answer ListAvailableModels with HTTP CODE"},
+    {"mcp_hang", KIND_SWITCH, GROUP_FAULT, FIELD(mcp_hang), 0, 1, 0, CHECK_NONE, NULL,
+     "accept the MCP endpoint (/mcp, web_search) and never answer"},
+    {"mcp_status", KIND_NUMBER, GROUP_FAULT, FIELD(mcp_status), 0, 599, 0, CHECK_HTTP_STATUS,
+     "CODE", "answer the MCP endpoint with HTTP CODE and an AWS-shaped JSON error"},
+    {"mcp_rpc_error", KIND_SWITCH, GROUP_FAULT, FIELD(mcp_rpc_error), 0, 1, 0, CHECK_NONE, NULL,
+     "answer the MCP endpoint with a JSON-RPC error object (code -32603)"},
+    {"mcp_tool_error", KIND_SWITCH, GROUP_FAULT, FIELD(mcp_tool_error), 0, 1, 0, CHECK_NONE, NULL,
+     "answer the MCP endpoint with a tool result marked isError"},
+    {"mcp_garbage", KIND_SWITCH, GROUP_FAULT, FIELD(mcp_garbage), 0, 1, 0, CHECK_NONE, NULL,
+     "answer the MCP endpoint with HTTP 200 and a body that is not JSON"},
     {"reply", KIND_TEXT, GROUP_BEHAVIOUR, FIELD(reply), 0, 0, FK_REPLY_MAX_BYTES, CHECK_NONE,
      "TEXT", "answer plain prompts with TEXT instead of echoing the prompt"},
     {"reply_bytes", KIND_NUMBER, GROUP_BEHAVIOUR, FIELD(reply_bytes), 0, FK_REPLY_BYTES_MAX, 0,
@@ -77,6 +87,25 @@ static const fk_setting settings[] = {
      "refuse this refresh token (401 on /refreshToken, invalid_grant on /token); repeatable"},
     {"extra_model", KIND_LIST, GROUP_BEHAVIOUR, FIELD(extra_model), 0, 0, 128, CHECK_NONE, "ID",
      "also list and accept model ID; repeatable"},
+    {"models_page_size", KIND_NUMBER, GROUP_BEHAVIOUR, FIELD(models_page_size), 0, 256, 0,
+     CHECK_NONE, "N",
+     "ListAvailableModels pages of N models joined by nextToken (default 4, 0 = one page)"},
+    {"metadata_event", KIND_TEXT, GROUP_BEHAVIOUR, FIELD(metadata_event), 0, 0, 64,
+     CHECK_TYPE_NAME, "NAME",
+     "event name of the usage event (metadataEvent by default, or messageMetadataEvent)"},
+    {"cache_read_tokens", KIND_NUMBER, GROUP_BEHAVIOUR, FIELD(cache_read_tokens), 0, 1000000000,
+     0, CHECK_NONE, "N", "cacheReadInputTokens of the usage event (implies --metadata)"},
+    {"cache_write_tokens", KIND_NUMBER, GROUP_BEHAVIOUR, FIELD(cache_write_tokens), 0,
+     1000000000, 0, CHECK_NONE, "N",
+     "cacheWriteInputTokens of the usage event (implies --metadata)"},
+    {"context_usage", KIND_NUMBER, GROUP_BEHAVIOUR, FIELD(context_usage), 0, 1000, 0, CHECK_NONE,
+     "PERCENT", "report this contextUsagePercentage (100 = the context window is full; "
+     "0 = from the body size)"},
+    {"stop_reason", KIND_TEXT, GROUP_BEHAVIOUR, FIELD(stop_reason), 0, 0, 64, CHECK_TYPE_NAME,
+     "REASON", "stopReason of the usage event, e.g. MODEL_CONTEXT_WINDOW_EXCEEDED (implies "
+     "--metadata)"},
+    {"mcp_results", KIND_NUMBER, GROUP_BEHAVIOUR, FIELD(mcp_results), 0, FK_MCP_RESULTS_MAX, 0,
+     CHECK_NONE, "N", "web_search results the MCP endpoint returns (default 3)"},
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])
@@ -161,6 +190,8 @@ void fk_values_init(fk_values *v)
     memset(v, 0, sizeof *v);
     v->frame_bytes = FK_DEFAULT_FRAME_BYTES;
     v->expires_in = FK_DEFAULT_EXPIRES_IN;
+    v->models_page_size = FK_DEFAULT_MODELS_PAGE_SIZE;
+    v->mcp_results = FK_DEFAULT_MCP_RESULTS;
 }
 
 static void free_field(fk_values *v, const fk_setting *s)

@@ -19,6 +19,9 @@
 #define FK_REPLY_BYTES_MAX (16L * 1024 * 1024)
 #define FK_DEFAULT_FRAME_BYTES 16
 #define FK_DEFAULT_EXPIRES_IN 3600
+#define FK_DEFAULT_MODELS_PAGE_SIZE 4
+#define FK_DEFAULT_MCP_RESULTS 3
+#define FK_MCP_RESULTS_MAX 50
 
 typedef struct fk_strlist {
     char **items;
@@ -41,6 +44,11 @@ typedef struct fk_values {
     long refresh_status;
     int models_hang;
     long models_status;
+    int mcp_hang;       /* MCP endpoint (web_search): never answer */
+    long mcp_status;    /* ... answer with this HTTP status */
+    int mcp_rpc_error;  /* ... answer with a JSON-RPC error object */
+    int mcp_tool_error; /* ... answer with result.isError true */
+    int mcp_garbage;    /* ... answer 200 with a body that is not JSON */
     /* Behaviour. */
     char *reply;
     long reply_bytes;
@@ -51,18 +59,26 @@ typedef struct fk_values {
     fk_strlist expired_token;
     fk_strlist dead_refresh_token;
     fk_strlist extra_model;
+    long models_page_size; /* ListAvailableModels entries per page, 0 = one page */
+    char *metadata_event;  /* event name of the usage event (NULL = metadataEvent) */
+    long cache_read_tokens;
+    long cache_write_tokens;
+    long context_usage; /* contextUsagePercentage to report, 0 = from the body size */
+    char *stop_reason;  /* stopReason of the usage event, NULL = none */
+    long mcp_results;   /* web_search results the MCP endpoint returns */
 } fk_values;
 
 typedef struct fk_setting fk_setting;
 
-/* Defaults: no faults, echo replies, 16-byte frames, tokens valid for an hour. */
+/* Defaults: no faults, echo replies, 16-byte frames, tokens valid for an hour, model list pages
+ * of 4, three web search results. */
 void fk_values_init(fk_values *v);
 void fk_values_free(fk_values *v);
 /* Deep copy into an uninitialised dst. Returns 0, or -1 when out of memory (dst then empty). */
 int fk_values_copy(fk_values *dst, const fk_values *src);
 /* Switches every fault off and keeps the behaviour settings. */
 void fk_values_clear_faults(fk_values *v);
-/* 1 when any generateAssistantResponse fault is switched on. */
+/* 1 when any generateAssistantResponse fault is switched on (the MCP faults are separate). */
 int fk_values_has_assistant_fault(const fk_values *v);
 /* 1 when the list holds exactly this string. */
 int fk_strlist_contains(const fk_strlist *list, const char *s);

@@ -80,7 +80,7 @@ void fk_stats_hang_end(fk_stats *s)
 cJSON *fk_stats_to_json(fk_stats *s)
 {
     static const fk_endpoint counted[] = {FK_EP_ASSISTANT, FK_EP_MODELS, FK_EP_REFRESH,
-                                          FK_EP_TOKEN, FK_EP_NOT_FOUND};
+                                          FK_EP_TOKEN, FK_EP_MCP, FK_EP_NOT_FOUND};
     fk_stats copy;
     pthread_mutex_lock(&s->lock);
     memcpy(copy.requests, s->requests, sizeof copy.requests);

@@ -21,8 +21,18 @@ fk_stream *fk_stream_new(fk_reply *reply, const fk_assistant_settings *settings,
     }
     s->reply = *reply;
     memset(reply, 0, sizeof *reply);
-    fk_frames_init(&s->frames, &s->reply, (size_t)settings->frame_bytes, request_bytes,
-                   settings->metadata);
+    snprintf(s->metadata_event, sizeof s->metadata_event, "%s", settings->metadata_event);
+    snprintf(s->stop_reason, sizeof s->stop_reason, "%s", settings->stop_reason);
+    fk_frames_usage usage = {
+        .metadata = settings->metadata || settings->cache_read_tokens > 0 ||
+                    settings->cache_write_tokens > 0 || settings->stop_reason[0],
+        .event_name = s->metadata_event,
+        .cache_read_tokens = settings->cache_read_tokens,
+        .cache_write_tokens = settings->cache_write_tokens,
+        .context_percent = settings->context_usage,
+        .stop_reason = s->stop_reason,
+    };
+    fk_frames_init(&s->frames, &s->reply, (size_t)settings->frame_bytes, request_bytes, &usage);
     if (settings->faulted) {
         s->slow_ms = settings->slow_ms;
         s->truncate = settings->truncate;

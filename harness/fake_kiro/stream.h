@@ -32,6 +32,8 @@ typedef struct fk_stream {
     int truncate;
     int malformed;
     char exception[128];
+    char metadata_event[64]; /* borrowed by frames */
+    char stop_reason[64];    /* borrowed by frames */
     const fk_shutdown *shutdown;
     int client_fd;
     kbuf pending; /* the frame being handed to MHD */

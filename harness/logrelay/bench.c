@@ -72,8 +72,7 @@ static int generate_timed(size_t filler_bytes)
         write_all(STDOUT_FILENO, line, (size_t)len);
         if (filler_bytes)
             write_all(STDOUT_FILENO, filler, filler_bytes);
-        struct timespec pause = {0, 1000000}; /* pacing, not synchronisation */
-        nanosleep(&pause, NULL);
+        sleep_ms(1); /* pacing, not synchronisation */
     }
     return 0;
 }

@@ -89,10 +89,19 @@ static size_t file_write_limit(struct destinations *set, struct destination *d)
     return whole > 0 ? whole : line_queue_first_record_bytes(&d->queue);
 }
 
+/* Most PIPE_BUF-sized writes to a polled destination in one flush (each after its own
+ * POLLOUT), so that reading the command's pipes is never starved: 128 x 512 B = 64 KiB on macOS. */
+#define POLLED_WRITES_PER_FLUSH 128
+
 /* Writes as much as the destination takes now. */
 static void flush_destination(struct destinations *set, struct destination *d)
 {
-    while (line_queue_used(&d->queue) > 0 && sink_can_write(&d->sink)) {
+    int polled_writes = 0;
+    /* A polled destination is asked again (without waiting) whenever its last POLLOUT has been
+     * used up: the queue can fill within one read burst from the command, before the main loop
+     * polls the destination at all. */
+    while (line_queue_used(&d->queue) > 0 &&
+           (sink_can_write(&d->sink) || sink_poll_again(&d->sink))) {
         size_t limit = sink_write_limit(&d->sink);
         if (d->file) {
             size_t file_limit = file_write_limit(set, d);
@@ -111,8 +120,9 @@ static void flush_destination(struct destinations *set, struct destination *d)
         if (d->file)
             rotating_file_note_written(d->file, (size_t)n);
         line_queue_consume(&d->queue, (size_t)n);
-        if (d->sink.mode == SINK_POLLED_ATOMIC)
-            break; /* one write per POLLOUT */
+        /* One write per POLLOUT (the loop condition asks again), a bounded number per flush. */
+        if (d->sink.mode == SINK_POLLED_ATOMIC && ++polled_writes >= POLLED_WRITES_PER_FLUSH)
+            break;
     }
     line_queue_close_gap(&d->queue);
 }

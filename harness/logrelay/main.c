@@ -25,6 +25,9 @@ int main(int argc, char **argv)
     case OPTIONS_HELP:
         fputs(options_usage(), stdout);
         return 0;
+    case OPTIONS_VERSION:
+        puts("logrelay " LOGRELAY_VERSION);
+        return 0;
     case OPTIONS_ERROR:
         fprintf(stderr, "logrelay: %s\n", error);
         return 2;

@@ -31,6 +31,7 @@ static const char usage_text[] =
     "  --no-process-group   keep COMMAND in logrelay's process group; signals then go to\n"
     "                       COMMAND's pid only (default: its own group, signalled as a whole)\n"
     "  --help               this text\n"
+    "  --version            print \"logrelay " LOGRELAY_VERSION "\" and exit\n"
     "\n"
     "SIGINT, SIGTERM and SIGHUP are forwarded to COMMAND. logrelay exits with COMMAND's exit\n"
     "code, or 128 + N when COMMAND was killed by signal N; 125 when it cannot start COMMAND,\n"
@@ -106,6 +107,8 @@ enum options_result options_parse(struct relay_options *o, int argc, char *const
             break; /* COMMAND without "--" */
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
             return OPTIONS_HELP;
+        if (strcmp(arg, "--version") == 0 || strcmp(arg, "-V") == 0)
+            return OPTIONS_VERSION;
         if (strcmp(arg, "--stats") == 0) {
             o->print_stats = 1;
         } else if (strcmp(arg, "--no-process-group") == 0) {

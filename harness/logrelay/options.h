@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define LOGRELAY_VERSION "1.0.0"
+
 struct relay_options {
     const char *output_path;    /* --output FILE: both streams into FILE; NULL: stdout/stderr */
     uint64_t rotate_bytes;      /* --rotate-bytes N: 0 = never rotate */
@@ -19,7 +21,7 @@ struct relay_options {
     char *const *command;       /* COMMAND ARG...; NULL-terminated, points into argv */
 };
 
-enum options_result { OPTIONS_RUN, OPTIONS_HELP, OPTIONS_ERROR };
+enum options_result { OPTIONS_RUN, OPTIONS_HELP, OPTIONS_VERSION, OPTIONS_ERROR };
 
 /* Parses argv. On OPTIONS_ERROR, error holds a one-line message. */
 enum options_result options_parse(struct relay_options *o, int argc, char *const argv[],

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -10,7 +11,9 @@
 
 #include "platform/platform.h"
 
-#if defined(MSG_NOSIGNAL)
+/* Without MSG_NOSIGNAL (macOS, the portable build) a vanished peer raises SIGPIPE, which the
+ * caller ignores (platform_ignore_sigpipe): send() then fails with EPIPE all the same. */
+#if KIRO_HAVE_MSG_NOSIGNAL
 #define SINK_SEND_FLAGS (MSG_DONTWAIT | MSG_NOSIGNAL)
 #else
 #define SINK_SEND_FLAGS MSG_DONTWAIT
@@ -59,6 +62,20 @@ void sink_note_pollout(struct sink *s)
 {
     s->poll_ready = 1;
     s->needs_pollout = 0;
+}
+
+int sink_poll_again(struct sink *s)
+{
+    if (s->gone || s->mode != SINK_POLLED_ATOMIC)
+        return 0;
+    struct pollfd p = {.fd = s->fd, .events = POLLOUT};
+    int n;
+    do {
+        n = poll(&p, 1, 0);
+    } while (n < 0 && errno == EINTR);
+    if (n > 0 && p.revents != 0)
+        sink_note_pollout(s); /* POLLERR/POLLHUP too: the next write reports it */
+    return s->poll_ready;
 }
 
 int sink_can_write(const struct sink *s)

@@ -41,6 +41,11 @@ int sink_wants_pollout(const struct sink *s);
 /* The main loop saw POLLOUT (or POLLERR/POLLHUP) on the sink's fd. */
 void sink_note_pollout(struct sink *s);
 
+/* SINK_POLLED_ATOMIC: asks poll() again without waiting, so that a fast reader is not held to
+ * one PIPE_BUF-sized write per turn of the main loop. Returns whether a write may follow
+ * (always 0 for the other modes, which never need it). */
+int sink_poll_again(struct sink *s);
+
 /* Whether a write may be attempted now. */
 int sink_can_write(const struct sink *s);
 

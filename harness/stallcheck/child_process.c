@@ -9,13 +9,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #if defined(__linux__)
 #include <sys/prctl.h>
 #endif
 
+#include "process_tree.h"
 #include "util/clock.h"
 
 /* How often the bounded waits look at the child again, and how long reaping may take after
@@ -24,12 +24,6 @@
 #define REAP_AFTER_KILL_MS 5000
 #define ORPHAN_REAP_MS 2000
 
-static void pause_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
 
 void child_init(child_process *c)
 {
@@ -165,12 +159,93 @@ static bool wait_leader(child_process *c, long ms)
             return true;
         if (clock_monotonic_ms() >= deadline)
             return false;
-        pause_ms(POLL_INTERVAL_MS);
+        sleep_ms(POLL_INTERVAL_MS);
     }
 }
 
-/* Reaps group members re-parented to us (subreaper) until none is left or time runs out. */
-static void reap_orphans(child_process *c)
+/* Records d as escaped when it is outside the child's group; caller holds the lock. Returns 1
+ * when it is new. */
+static int note_descendant_locked(child_process *c, const process_entry *d, int session)
+{
+    if (d->pgid == (int)c->pgid)
+        return 0;
+    for (int i = 0; i < c->escaped_count; i++)
+        if (c->escaped[i].pid == d->pid)
+            return 0;
+    c->escaped_seen++;
+    if (c->escaped_count >= CHILD_MAX_ESCAPED)
+        return 1;
+    escaped_process *e = &c->escaped[c->escaped_count++];
+    memset(e, 0, sizeof *e);
+    e->pid = d->pid;
+    e->ppid = d->ppid;
+    e->pgid = d->pgid;
+    e->sid = d->sid;
+    e->own_session = d->sid != session;
+    snprintf(e->name, sizeof e->name, "%s", d->name);
+    return 1;
+}
+
+/* The child's session: the harness's own (the child leads a new group, not a new session). */
+static int child_session_locked(const child_process *c)
+{
+    pid_t sid = c->pid > 0 && !c->reaped ? getsid(c->pid) : -1;
+    return sid > 0 ? (int)sid : (int)getsid(0);
+}
+
+int child_scan_descendants(child_process *c)
+{
+    process_entry found[64];
+    long n = process_tree_descendants(getpid(), found, sizeof found / sizeof found[0]);
+    pthread_mutex_lock(&c->lock);
+    int added = 0;
+    if (n < 0) {
+        c->tree_unsupported = true;
+    } else {
+        int session = child_session_locked(c);
+        for (long i = 0; i < n && i < (long)(sizeof found / sizeof found[0]); i++)
+            added += note_descendant_locked(c, &found[i], session);
+    }
+    pthread_mutex_unlock(&c->lock);
+    return added;
+}
+
+/* SIGKILLs every descendant, wherever it went, and the escaped ones seen earlier that still
+ * exist in the group they were seen in (macOS: an orphan is no longer our descendant). */
+static void kill_descendants(child_process *c)
+{
+    (void)child_scan_descendants(c);
+    process_entry found[256];
+    long n = process_tree_descendants(getpid(), found, sizeof found / sizeof found[0]);
+    pthread_mutex_lock(&c->lock);
+    for (long i = 0; i < n && i < (long)(sizeof found / sizeof found[0]); i++) {
+        if (kill(found[i].pid, SIGKILL) == 0 && found[i].pgid != (int)c->pgid)
+            c->descendants_killed++;
+    }
+    for (int i = 0; i < c->escaped_count; i++) {
+        process_entry now;
+        escaped_process *e = &c->escaped[i];
+        if (process_tree_read(e->pid, &now) == 0 && now.pgid == e->pgid &&
+            strcmp(now.name, e->name) == 0)
+            (void)kill(e->pid, SIGKILL);
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* Marks the escaped processes that are gone now; caller holds the lock. */
+static void note_escapees_gone_locked(child_process *c)
+{
+    for (int i = 0; i < c->escaped_count; i++) {
+        process_entry now;
+        escaped_process *e = &c->escaped[i];
+        if (process_tree_read(e->pid, &now) != 0 || now.pgid != e->pgid)
+            e->killed = true;
+    }
+}
+
+/* Reaps every child of the harness (the leader, and with the subreaper every orphaned
+ * descendant) until none is left or time runs out, SIGKILLing what still lives. */
+static void reap_all(child_process *c)
 {
     pid_t pgid;
     pthread_mutex_lock(&c->lock);
@@ -182,12 +257,12 @@ static void reap_orphans(child_process *c)
     for (;;) {
         int status = 0;
         pthread_mutex_lock(&c->lock); /* the leader's status must not be lost to a race */
-        pid_t r = waitpid(-pgid, &status, WNOHANG);
+        pid_t r = waitpid(-1, &status, WNOHANG);
         if (r > 0) {
             if (r == c->pid && !c->reaped) {
                 c->reaped = true;
                 c->wait_status = status;
-            } else {
+            } else if (r != c->pid) {
                 c->orphans_reaped++;
             }
         }
@@ -197,13 +272,17 @@ static void reap_orphans(child_process *c)
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
-            return; /* ECHILD: no member of the group is our child any more */
-        /* r == 0: a member is still alive (or not yet re-parented) */
+            break; /* ECHILD: no child of ours is left */
+        /* r == 0: a child is still alive (or not yet re-parented) */
         if (clock_monotonic_ms() >= deadline)
-            return;
+            break;
         kill(-pgid, SIGKILL);
-        pause_ms(POLL_INTERVAL_MS);
+        kill_descendants(c);
+        sleep_ms(POLL_INTERVAL_MS);
     }
+    pthread_mutex_lock(&c->lock);
+    note_escapees_gone_locked(c);
+    pthread_mutex_unlock(&c->lock);
 }
 
 void child_terminate(child_process *c, long grace_ms)
@@ -214,6 +293,7 @@ void child_terminate(child_process *c, long grace_ms)
     if (!spawned)
         return;
 
+    (void)child_scan_descendants(c); /* before the group goes: orphans may move (macOS) */
     bool gone_already = child_has_exited(c);
     if (!gone_already) {
         signal_group(c, SIGTERM);
@@ -228,10 +308,11 @@ void child_terminate(child_process *c, long grace_ms)
             c->exited_before_term = true;
         pthread_mutex_unlock(&c->lock);
     }
-    /* Always: whatever the leader did, no member of its group survives the harness. */
+    /* Always: whatever the leader did, no descendant survives the harness. */
     signal_group(c, SIGKILL);
+    kill_descendants(c);
     (void)wait_leader(c, REAP_AFTER_KILL_MS);
-    reap_orphans(c);
+    reap_all(c);
 }
 
 void child_kill_now(child_process *c)
@@ -242,8 +323,9 @@ void child_kill_now(child_process *c)
     if (!spawned)
         return;
     signal_group(c, SIGKILL);
+    kill_descendants(c);
     (void)wait_leader(c, REAP_AFTER_KILL_MS);
-    reap_orphans(c);
+    reap_all(c);
 }
 
 const char *child_signal_name(int sig)

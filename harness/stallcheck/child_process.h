@@ -15,6 +15,20 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* Escaped descendants kept for the report (more are counted, not kept). */
+#define CHILD_MAX_ESCAPED 16
+
+/* A descendant of the child found outside the child's process group. */
+typedef struct escaped_process {
+    int pid;
+    int ppid;             /* when first seen */
+    int pgid;
+    int sid;
+    char name[32];
+    bool own_session;     /* in a session other than the child's (setsid) */
+    bool killed;          /* SIGKILLed by the harness and gone afterwards */
+} escaped_process;
+
 typedef struct child_process {
     pthread_mutex_t lock;
     pid_t pid;            /* 0 before spawn */
@@ -25,7 +39,12 @@ typedef struct child_process {
     bool kill_sent;
     bool exited_before_term; /* the leader was gone before the harness signalled it */
     bool term_ignored;    /* still alive after SIGTERM + grace: needed SIGKILL */
-    int orphans_reaped;   /* other group members reaped (Linux subreaper) */
+    int orphans_reaped;   /* other processes reaped (Linux subreaper) */
+    escaped_process escaped[CHILD_MAX_ESCAPED];
+    int escaped_count;    /* entries in escaped[] */
+    int escaped_seen;     /* escaped descendants found in total */
+    int descendants_killed; /* descendants SIGKILLed one by one at the end (escaped or not) */
+    bool tree_unsupported;/* descendants cannot be listed on this system */
 } child_process;
 
 void child_init(child_process *c);
@@ -38,10 +57,14 @@ int child_spawn(child_process *c, char *const argv[], char *const envp[], int st
                 int stderr_fd, char *err, size_t err_size);
 /* Reaps the leader if it has exited. True when it is gone (now or before). Never blocks. */
 bool child_has_exited(child_process *c);
-/* SIGTERM to the group, grace_ms for the leader, SIGKILL to the group, reap everything
- * (bounded). Safe to call more than once and concurrently with child_kill_now. */
+/* Looks for descendants outside the child's group and records them (escaped[]). Returns how
+ * many new ones were found. Cheap enough to call at every phase of the run. */
+int child_scan_descendants(child_process *c);
+/* SIGTERM to the group, grace_ms for the leader, SIGKILL to the group and to every descendant
+ * wherever it went, reap everything (bounded). Safe to call more than once and concurrently
+ * with child_kill_now. */
 void child_terminate(child_process *c, long grace_ms);
-/* SIGKILL to the group at once and a bounded reap: the watchdog's path. */
+/* SIGKILL to the group and every descendant at once and a bounded reap: the watchdog's path. */
 void child_kill_now(child_process *c);
 /* "exited with status 3", "killed by signal 9 (SIGKILL)", "running" ... */
 void child_describe_exit(child_process *c, char *out, size_t out_size);

@@ -27,6 +27,8 @@ typedef struct thread_evidence {
     long fd;              /* fd argument of write/writev, -1 otherwise */
     char fd_target[64];   /* readlink of that fd: "pipe:[123]", "" when unknown */
     bool on_log_pipe;     /* the fd is one of the harness's log pipes */
+    unsigned long long wait_address; /* futex word of a futex wait (Linux), 0 unknown */
+    bool same_wait_as_baseline; /* the snapshot before the trigger saw it in the same wait */
     thread_role role;
     int samples;          /* how many looks saw this thread */
 } thread_evidence;
@@ -34,6 +36,8 @@ typedef struct thread_evidence {
 typedef struct evidence_request {
     pid_t pgid;                       /* the child's process group */
     pid_t pid;                        /* its leader */
+    pid_t root;                       /* the harness: its descendants are looked at too (those
+                                         that left the group), 0 for the group only */
     const unsigned long long *log_pipe_inodes;
     size_t log_pipe_inode_count;
     int samples;                      /* looks per thread (>= 1) */
@@ -49,13 +53,27 @@ typedef struct evidence {
     int processes;            /* processes of the group that were looked at */
     size_t log_writers;       /* threads whose role is ROLE_LOG_WRITER */
     size_t lock_waiters;      /* ROLE_LOCK_WAITER */
+    size_t idle;              /* ROLE_IDLE */
+    size_t other_writers;     /* ROLE_OTHER_WRITER */
+    /* The largest group of lock waiters on one futex word of one process: a lock convoy when
+     * it has two threads or more. Where addresses are unknown (macOS) every lock waiter counts
+     * as one group and convoy_address_known is false. */
+    size_t convoy_threads;
+    int convoy_pid;
+    unsigned long long convoy_address;
+    bool convoy_address_known;
+    bool baseline_applied;    /* roles were compared with the snapshot taken before the trigger */
     char note[256];           /* limits of this evidence (permissions, missing tools) */
 } evidence;
 
 /* Collects what can be seen; never fails hard (an empty result says why in note). */
 void evidence_collect(const evidence_request *req, evidence *out);
+/* Whether a baseline snapshot is cheap here (Linux /proc: milliseconds; macOS `sample`: a second
+ * or more, so the run skips it and roles come from the kind of wait instead). */
+bool evidence_baseline_is_cheap(void);
 void evidence_free(evidence *ev);
-/* Counts roles into log_writers / lock_waiters (used by both implementations). */
+/* Counts roles into log_writers / lock_waiters / idle and finds the convoy (used by both
+ * implementations, and again after a baseline changed roles). */
 void evidence_tally(evidence *ev);
 
 #endif

@@ -2,7 +2,8 @@
  *
  * For each look, the processes of the child's group are found by scanning /proc/N/stat for the
  * group id (a launcher script, `go run` or a forking server keeps its real threads in a child
- * process), then every /proc/PID/task/TID is read: comm, the state letter from stat, wchan and
+ * process) and, when a root is given, by following parent links from it (a descendant that left
+ * the group: a daemon, a helper in its own session), then every /proc/PID/task/TID is read: comm, the state letter from stat, wchan and
  * syscall. For a write/writev, /proc/PID/fd/FD is resolved and compared with the log pipe's
  * inode. Unreadable files (ptrace access checks) are reported as "no permission", never guessed. */
 #include "evidence.h"
@@ -14,8 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "process_tree.h"
+#include "util/clock.h"
 
 #define MAX_GROUP_PROCESSES 64
 
@@ -96,9 +99,19 @@ static bool is_number(const char *s)
     return true;
 }
 
-/* The live (non-zombie) processes of the group; the leader first when it is alive. */
-static size_t list_group(pid_t pgid, pid_t leader, int *out, size_t max)
+static bool listed(const int *pids, size_t n, int pid)
 {
+    for (size_t i = 0; i < n; i++)
+        if (pids[i] == pid)
+            return true;
+    return false;
+}
+
+/* The live (non-zombie) processes of the group, the leader first when it is alive, then the
+ * descendants of root that are outside the group. */
+static size_t list_group(const evidence_request *req, int *out, size_t max)
+{
+    pid_t pgid = req->pgid, leader = req->pid;
     size_t n = 0;
     char path[64], text[1024];
     char state = 0;
@@ -125,6 +138,13 @@ static size_t list_group(pid_t pgid, pid_t leader, int *out, size_t max)
             out[n++] = pid;
     }
     closedir(dir);
+    if (req->root > 0 && n < max) {
+        process_entry tree[MAX_GROUP_PROCESSES];
+        long found = process_tree_descendants(req->root, tree, MAX_GROUP_PROCESSES);
+        for (long i = 0; i < found && i < MAX_GROUP_PROCESSES && n < max; i++)
+            if (!listed(out, n, tree[i].pid))
+                out[n++] = tree[i].pid;
+    }
     return n;
 }
 
@@ -206,6 +226,8 @@ static void look_at_thread(const evidence_request *req, syscall_arch arch, int p
     }
     if (sample.syscall.state == SYSCALL_STATE_IN_SYSCALL) {
         ev.syscall_nr = sample.syscall.nr;
+        if (syscall_is_futex(arch, sample.syscall.nr))
+            ev.wait_address = sample.syscall.args[0];
         if (syscall_is_write(arch, sample.syscall.nr)) {
             sample.fd = (long)sample.syscall.args[0];
             ev.fd = sample.fd;
@@ -235,7 +257,7 @@ static void look_once(const evidence_request *req, syscall_arch arch, track_set 
                       int *processes, bool *denied)
 {
     int pids[MAX_GROUP_PROCESSES];
-    size_t count = list_group(req->pgid, req->pid, pids, MAX_GROUP_PROCESSES);
+    size_t count = list_group(req, pids, MAX_GROUP_PROCESSES);
     if ((int)count > *processes)
         *processes = (int)count;
     for (size_t i = 0; i < count; i++) {
@@ -257,11 +279,10 @@ static void look_once(const evidence_request *req, syscall_arch arch, track_set 
     }
 }
 
-static void pause_ms(int ms)
+
+bool evidence_baseline_is_cheap(void)
 {
-    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
+    return true;
 }
 
 void evidence_collect(const evidence_request *req, evidence *out)
@@ -274,7 +295,7 @@ void evidence_collect(const evidence_request *req, evidence *out)
     int samples = req->samples > 0 ? req->samples : 1;
     for (int s = 0; s < samples; s++) {
         if (s > 0)
-            pause_ms(req->interval_ms); /* spacing between looks, not synchronisation */
+            sleep_ms(req->interval_ms); /* spacing between looks, not synchronisation */
         look_once(req, arch, &set, &out->processes, &denied);
         out->samples_taken++;
     }

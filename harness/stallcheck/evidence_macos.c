@@ -2,7 +2,7 @@
  *
  * macOS has no /proc and no wchan; the closest outside view is `sample PID 1`, which prints a
  * call tree per thread. A thread with a write/writev frame is taken as the blocked writer, one
- * with __psynch_mutexwait or __psynch_cvwait as a lock waiter. `sample` runs under a timeout and
+ * with __psynch_mutexwait as a lock waiter, one parked in __psynch_cvwait as idle. `sample` runs under a timeout and
  * is killed past it; where it is missing, the report carries the pipe figures only. Only the
  * group leader is sampled. This file is plain POSIX so that it also builds on other systems. */
 #include "evidence.h"
@@ -109,9 +109,16 @@ static bool line_has_write_frame(const char *line)
            strstr(line, "__write_nocancel") || strstr(line, "__writev_nocancel");
 }
 
-static bool line_has_lock_wait_frame(const char *line)
+static bool line_has_mutex_wait_frame(const char *line)
 {
-    return strstr(line, "__psynch_mutexwait") || strstr(line, "__psynch_cvwait");
+    return strstr(line, "__psynch_mutexwait") != NULL;
+}
+
+/* A condition wait is where thread pools park their idle workers: without a baseline (one
+ * `sample` takes a second) it is taken as idle, a mutex wait as a lock waiter. */
+static bool line_has_condition_wait_frame(const char *line)
+{
+    return strstr(line, "__psynch_cvwait") != NULL;
 }
 
 /* "    2511 Thread_8052651   DispatchQueue_1: com.apple.main-thread  (serial)" or
@@ -148,7 +155,7 @@ static void parse_thread_header(const char *header, thread_evidence *t)
         t->name[--len] = '\0';
 }
 
-static void finish_thread(thread_evidence *t, bool wrote, bool waited)
+static void finish_thread(thread_evidence *t, bool wrote, bool waited, bool parked)
 {
     if (wrote) {
         t->role = ROLE_LOG_WRITER;
@@ -157,6 +164,9 @@ static void finish_thread(thread_evidence *t, bool wrote, bool waited)
     } else if (waited) {
         t->role = ROLE_LOCK_WAITER;
         snprintf(t->syscall, sizeof t->syscall, "__psynch_mutexwait (sample)");
+    } else if (parked) {
+        t->role = ROLE_IDLE;
+        snprintf(t->syscall, sizeof t->syscall, "__psynch_cvwait (sample)");
     } else {
         t->role = ROLE_OTHER;
         snprintf(t->syscall, sizeof t->syscall, "other (sample)");
@@ -167,7 +177,7 @@ static void parse_sample_output(char *text, pid_t pid, evidence *out)
 {
     size_t alloc = 0;
     thread_evidence *current = NULL;
-    bool wrote = false, waited = false;
+    bool wrote = false, waited = false, parked = false;
     bool in_graph = false;
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
         if (strstr(line, "Call graph:")) {
@@ -181,7 +191,7 @@ static void parse_sample_output(char *text, pid_t pid, evidence *out)
         const char *header = thread_header(line);
         if (header) {
             if (current)
-                finish_thread(current, wrote, waited);
+                finish_thread(current, wrote, waited, parked);
             if (out->count == alloc) {
                 size_t grown_alloc = alloc ? alloc * 2 : 16;
                 thread_evidence *grown = realloc(out->threads, grown_alloc * sizeof *grown);
@@ -198,16 +208,22 @@ static void parse_sample_output(char *text, pid_t pid, evidence *out)
             current->samples = 1;
             snprintf(current->state, sizeof current->state, "?");
             parse_thread_header(header, current); /* tid: the Mach thread id */
-            wrote = waited = false;
+            wrote = waited = parked = false;
             continue;
         }
         if (!current)
             continue;
         wrote = wrote || line_has_write_frame(line);
-        waited = waited || line_has_lock_wait_frame(line);
+        waited = waited || line_has_mutex_wait_frame(line);
+        parked = parked || line_has_condition_wait_frame(line);
     }
     if (current)
-        finish_thread(current, wrote, waited);
+        finish_thread(current, wrote, waited, parked);
+}
+
+bool evidence_baseline_is_cheap(void)
+{
+    return false;
 }
 
 void evidence_collect(const evidence_request *req, evidence *out)

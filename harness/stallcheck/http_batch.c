@@ -12,7 +12,7 @@
 /* The loop's own guard fires this long after a request's deadline if curl has not ended it. */
 #define GUARD_MS 1000
 /* Upper bound of one curl_multi_poll wait, so deadlines and cancellation are noticed promptly. */
-#define POLL_SLICE_MS 20
+#define POLL_SLICE_MS 10
 
 typedef struct transfer {
     http_call *call;
@@ -165,15 +165,66 @@ static void finish_transfer(transfer *t, CURLcode code, int64_t now)
     }
 }
 
-void http_batch_run(const char *base_url, http_call *calls, size_t n, const atomic_bool *cancel)
+static void release_transfer(transfer *t)
 {
-    if (n == 0)
-        return;
-    transfer *transfers = calloc(n, sizeof *transfers);
+    if (t->easy)
+        curl_easy_cleanup(t->easy);
+    curl_slist_free_all(t->header_list);
+    free(t->url);
+    memset(t, 0, sizeof *t);
+}
+
+static void reset_call(http_call *call)
+{
+    call->answered = false;
+    call->status = 0;
+    call->bytes = 0;
+    call->latency_ms = 0;
+    call->timed_out = false;
+    call->error[0] = '\0';
+    call->body_out_len = 0;
+    if (call->body_out && call->body_out_cap > 0)
+        call->body_out[0] = '\0';
+}
+
+/* Starts call in a free slot of transfers (cap slots). Returns the slot, or NULL when the
+ * request could not be set up (the call then carries the error). */
+static transfer *start_transfer(CURLM *multi, transfer *transfers, size_t cap, const char *base_url,
+                                http_call *call, int64_t now)
+{
+    transfer *t = NULL;
+    for (size_t i = 0; i < cap && !t; i++)
+        if (!transfers[i].call)
+            t = &transfers[i];
+    if (!t)
+        return NULL;
+    reset_call(call);
+    if (call->started_ms == 0)
+        call->started_ms = now;
+    t->call = call;
+    t->started_ms = now;
+    t->done = false;
+    if (setup_transfer(t, base_url) != 0 || curl_multi_add_handle(multi, t->easy) != CURLM_OK) {
+        snprintf(call->error, sizeof call->error, "cannot set up the request");
+        release_transfer(t);
+        return NULL;
+    }
+    return t;
+}
+
+void http_stream_run(const char *base_url, const http_stream *stream, const atomic_bool *cancel)
+{
+    size_t cap = stream->max_in_flight > 0 ? stream->max_in_flight : 1;
+    transfer *transfers = calloc(cap, sizeof *transfers);
     CURLM *multi = curl_multi_init();
     if (!transfers || !multi) {
-        for (size_t i = 0; i < n; i++)
-            snprintf(calls[i].error, sizeof calls[i].error, "out of memory");
+        /* nothing can be sent: hand every call back with the error */
+        http_call *call;
+        while ((call = stream->next(stream->ctx)) != NULL) {
+            reset_call(call);
+            snprintf(call->error, sizeof call->error, "out of memory");
+            stream->done(stream->ctx, call);
+        }
         free(transfers);
         if (multi)
             curl_multi_cleanup(multi);
@@ -181,49 +232,45 @@ void http_batch_run(const char *base_url, http_call *calls, size_t n, const atom
     }
 
     size_t active = 0;
-    int64_t start = clock_monotonic_ms();
-    for (size_t i = 0; i < n; i++) {
-        http_call *call = &calls[i];
-        call->answered = false;
-        call->status = 0;
-        call->bytes = 0;
-        call->latency_ms = 0;
-        call->timed_out = false;
-        call->error[0] = '\0';
-        transfers[i].call = call;
-        transfers[i].started_ms = start;
-        if (setup_transfer(&transfers[i], base_url) != 0 ||
-            curl_multi_add_handle(multi, transfers[i].easy) != CURLM_OK) {
-            snprintf(call->error, sizeof call->error, "cannot set up the request");
-            transfers[i].done = true;
-            continue;
+    for (;;) {
+        int64_t now = clock_monotonic_ms();
+        bool cancelled = (cancel && atomic_load(cancel)) || !stream->keep_going(stream->ctx, active);
+        while (!cancelled && active < cap) {
+            http_call *call = stream->next(stream->ctx);
+            if (!call)
+                break;
+            if (start_transfer(multi, transfers, cap, base_url, call, now))
+                active++;
+            else
+                stream->done(stream->ctx, call);
         }
-        active++;
-    }
+        if (cancelled && active == 0)
+            break;
 
-    while (active > 0) {
         int running = 0;
         curl_multi_perform(multi, &running);
         int queued = 0;
         CURLMsg *msg;
-        int64_t now = clock_monotonic_ms();
+        now = clock_monotonic_ms();
         while ((msg = curl_multi_info_read(multi, &queued)) != NULL) {
             if (msg->msg != CURLMSG_DONE)
                 continue;
             transfer *t = NULL;
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
-            if (!t || t->done)
+            if (!t || t->done || !t->call)
                 continue;
             finish_transfer(t, msg->data.result, now);
             curl_multi_remove_handle(multi, t->easy);
+            http_call *call = t->call;
+            release_transfer(t);
             active--;
+            stream->done(stream->ctx, call);
         }
         /* The second line of defence: no transfer outlives its deadline by more than GUARD_MS,
          * and cancellation ends everything. */
-        bool cancelled = cancel && atomic_load(cancel);
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < cap; i++) {
             transfer *t = &transfers[i];
-            if (t->done || !t->easy)
+            if (!t->call || t->done)
                 continue;
             bool overdue = now - t->started_ms > t->call->deadline_ms + GUARD_MS;
             if (!overdue && !cancelled)
@@ -232,19 +279,57 @@ void http_batch_run(const char *base_url, http_call *calls, size_t n, const atom
             if (cancelled && !overdue)
                 snprintf(t->call->error, sizeof t->call->error, "cancelled");
             curl_multi_remove_handle(multi, t->easy);
+            http_call *call = t->call;
+            release_transfer(t);
             active--;
+            stream->done(stream->ctx, call);
         }
-        if (active == 0)
+        if (cancelled && active == 0)
             break;
         curl_multi_poll(multi, NULL, 0, POLL_SLICE_MS, NULL);
     }
-
-    for (size_t i = 0; i < n; i++) {
-        if (transfers[i].easy)
-            curl_easy_cleanup(transfers[i].easy);
-        curl_slist_free_all(transfers[i].header_list);
-        free(transfers[i].url);
-    }
     curl_multi_cleanup(multi);
     free(transfers);
+}
+
+/* http_batch_run as a stream: every call at once, until all have ended. */
+typedef struct batch_cursor {
+    http_call *calls;
+    size_t n;
+    size_t next;
+    size_t ended;
+} batch_cursor;
+
+static http_call *batch_next(void *ctx)
+{
+    batch_cursor *b = ctx;
+    return b->next < b->n ? &b->calls[b->next++] : NULL;
+}
+
+static void batch_done(void *ctx, http_call *call)
+{
+    (void)call;
+    batch_cursor *b = ctx;
+    b->ended++;
+}
+
+static bool batch_keep_going(void *ctx, size_t in_flight)
+{
+    (void)in_flight;
+    batch_cursor *b = ctx;
+    return b->ended < b->n;
+}
+
+void http_batch_run(const char *base_url, http_call *calls, size_t n, const atomic_bool *cancel)
+{
+    if (n == 0)
+        return;
+    batch_cursor cursor = { calls, n, 0, 0 };
+    http_stream stream = { n, batch_next, batch_done, batch_keep_going, &cursor };
+    http_stream_run(base_url, &stream, cancel);
+    /* calls never started (cancelled before their turn) */
+    for (size_t i = cursor.next; i < n; i++) {
+        reset_call(&calls[i]);
+        snprintf(calls[i].error, sizeof calls[i].error, "cancelled");
+    }
 }

@@ -1,8 +1,9 @@
 /* main.c: stallcheck's command-line front end.
  *
  * Parses the options, starts the watchdog, runs the check (run.c), writes the reports and maps
- * the outcome to the exit status: 0 expectation met, 1 not met, 2 setup error. Everything
- * that decides anything lives in the library part; this file only wires it together. */
+ * the outcome to the exit status: 0 expectation met, 1 not met, 2 setup error (or the watchdog
+ * fired), 3 inconclusive (the fault was never in place). Everything that decides anything
+ * lives in the library part; this file only wires it together. */
 #include <stdio.h>
 #include <string.h>
 
@@ -68,9 +69,8 @@ int main(int argc, char **argv)
     }
 
     stall_result result;
-    int status = run_stallcheck(&options, &child, &result);
-    if (watchdog_has_fired(&dog))
-        watchdog_wait_for_exit(&dog); /* it reports and exits; the run's results are moot */
+    int status = run_stallcheck(&options, &child, &dog, &result);
+    /* Written whatever happened, the watchdog included: everything seen so far. */
     if (write_reports(&options, &result) != 0)
         status = 2;
 

@@ -21,7 +21,7 @@ enum option_id {
     OPT_PIPE_SIZE, OPT_SEPARATE_PIPES, OPT_READER, OPT_TRIGGER, OPT_TRIGGER_BODY,
     OPT_TRIGGER_BYTES, OPT_TRIGGER_HEADER, OPT_TRIGGER_TIMEOUT_MS, OPT_FLOOD, OPT_PROBE, OPT_COLLECT,
     OPT_HEADER, OPT_ROUNDS, OPT_DEADLINE_MS, OPT_EXPECT, OPT_KILL_GRACE_MS, OPT_TIMEOUT,
-    OPT_SETTLE_MS, OPT_JSON, OPT_JUNIT, OPT_ENV
+    OPT_SETTLE_MS, OPT_FILL_MS, OPT_JSON, OPT_JUNIT, OPT_ENV
 };
 
 typedef struct option_spec {
@@ -57,6 +57,7 @@ static const option_spec option_table[] = {
     { "kill-grace-ms", 0, true, OPT_KILL_GRACE_MS },
     { "timeout", 0, true, OPT_TIMEOUT },
     { "settle-ms", 0, true, OPT_SETTLE_MS },
+    { "fill-ms", 0, true, OPT_FILL_MS },
     { "json", 0, true, OPT_JSON },
     { "junit", 0, true, OPT_JUNIT },
     { "env", 0, true, OPT_ENV },
@@ -71,10 +72,12 @@ void options_print_help(FILE *out)
 "Usage: stallcheck [OPTIONS] -- COMMAND [ARG...]\n"
 "\n"
 "Runs COMMAND (an HTTP server) with its stdout and stderr on a pipe that nobody drains, fills\n"
-"that pipe with one large request, then probes the server with concurrent requests under a\n"
-"deadline. A server whose logger blocks in write(2) while holding a lock freezes: stallcheck\n"
-"reports it as stalled, shows why (pipe level, thread states from /proc), checks that draining\n"
-"the pipe brings it back, and always kills and reaps the whole process group.\n"
+"that pipe with a large request and keeps building the fault until the pipe is full by the\n"
+"kernel's measure, then probes the server with concurrent requests under a deadline. A server\n"
+"whose logger blocks in write(2) while holding a lock freezes: stallcheck reports it as\n"
+"stalled, shows why (pipe level, thread states from /proc), checks that draining the pipe\n"
+"brings it back, and always kills and reaps the child and every descendant, wherever it went.\n"
+"A run in which the fault was never in place is inconclusive (exit 3), never responsive.\n"
 "\n"
 "Every {port} inside an ARG (and inside --env values) is replaced by the port in use.\n"
 "\n"
@@ -98,19 +101,25 @@ void options_print_help(FILE *out)
 "                                                longer line (the real launcher: scanner:65536)\n"
 "                              slow:BYTES_PER_SEC reads at that rate\n"
 "                              close             closes the read end (EPIPE / SIGPIPE)\n"
-"                              drain             reads everything (a healthy launcher)\n"
+"                              drain             reads everything (a healthy launcher; a\n"
+"                                                baseline: no fault is built)\n"
 "\n"
-"Trigger (sent in the background once the server is ready; its own response may hang):\n"
-"  --trigger 'METHOD PATH'   the request (default 'POST /v1/messages'); 'none' skips it\n"
+"Trigger and fault (sent in the background once the server is ready; may hang):\n"
+"  --trigger 'METHOD PATH'   the request (default 'POST /v1/messages'); 'none' sends nothing:\n"
+"                            only the server's own output can fill the pipe\n"
 "  --trigger-body TEXT|@FILE request body (default: Anthropic messages JSON, stream true,\n"
 "                            model claude-sonnet-4.5, max_tokens 64)\n"
 "  --trigger-bytes N         size of the user text inside the default body (default 262144)\n"
 "  --trigger-header 'Name: value'  extra header on the trigger only (repeatable)\n"
 "  --trigger-timeout-ms MS   bound on each trigger request (default 3000)\n"
-"  --flood N                 send up to N triggers, one after the other, until the pipe is\n"
-"                            full or a trigger gets no answer in time (default 1)\n"
-"  --settle-ms MS            after the trigger, longest wait for the pipe level to stop\n"
-"                            moving before probing (default 500)\n"
+"  --flood N                 send up to N triggers, 8 at a time, until the pipe is full by the\n"
+"                            kernel's measure or a trigger gets no answer in time (default 1)\n"
+"  --fill-ms MS              after the trigger, keep building the fault (small requests: the\n"
+"                            trigger with a short body and the probes) until the pipe is full\n"
+"                            and its writer stopped, for at most MS (default 10000); past\n"
+"                            that the fault was not reached: inconclusive unless probes stall\n"
+"  --settle-ms MS            how long the pipe must stay full, its level not rising, before\n"
+"                            the fault counts as established (default 300)\n"
 "\n"
 "Probes (concurrent, each under its own deadline):\n"
 "  --probe 'METHOD PATH'     a probe (repeatable; replaces the defaults\n"
@@ -119,31 +128,42 @@ void options_print_help(FILE *out)
 "  --collect 'METHOD PATH'   after the probes, while the fault lasts, fetch this (e.g. 'GET\n"
 "                            /health') under the probe deadline and keep its body (64 KiB\n"
 "                            at most) in the JSON report under collected[] (repeatable)\n"
-"  --rounds N                probe rounds (default 3)\n"
-"  --deadline-ms MS          deadline of each probe (default 2000)\n"
+"  --rounds N                probe rounds (default 3); the first round that misses its\n"
+"                            deadline decides (stalled) and ends probing; evidence is taken\n"
+"                            while the first round's probes are pending\n"
+"  --deadline-ms MS          deadline of each probe (default 2000); an answer after more\n"
+"                            than 75% of it is flagged near_deadline\n"
 "\n"
 "Outcome:\n"
 "  --expect responsive|stalled  exit 0 when the verdict matches, 1 when it does not\n"
 "                            (without --expect: 0 when responsive, 1 when stalled)\n"
 "  --kill-grace-ms MS        SIGTERM to the process group, SIGKILL after MS (default 2000)\n"
-"  --timeout SECONDS         watchdog: kill the group and exit 2 after this long (default 60)\n"
+"  --timeout SECONDS         watchdog: kill everything, write the reports, exit 2 (default 60)\n"
 "\n"
 "Output:\n"
 "  -q, --quiet               one summary line instead of the full report\n"
-"  --json FILE               machine-readable result (verdict, cause, pipe, probes, threads...)\n"
-"  --junit FILE              JUnit XML: one testcase per probe round and one for the verdict\n"
+"  --json FILE               machine-readable result (verdict, fault, cause, pipe, probes,\n"
+"                            threads, timeline...)\n"
+"  --junit FILE              JUnit XML: a testcase for the fault, one per probe round and one\n"
+"                            for the verdict\n"
 "  -h, --help                this text\n"
 "  -V, --version             the version\n"
 "\n"
-"Verdict: stalled when any probe misses its deadline, else responsive. Cause (why):\n"
-"  log-pipe-deadlock      pipe full, one thread blocked writing the log pipe, others in futex waits\n"
-"  pipe-writers-blocked   pipe full, threads blocked writing it (no lock-convoy shape)\n"
+"Verdict: stalled when a probe misses its deadline, or when a trigger gets no answer while a\n"
+"thread is blocked writing the log pipe; inconclusive when every probe answered but the fault\n"
+"was never in place; else responsive. Cause (why):\n"
+"  log-pipe-deadlock      pipe full, draining cured it, one thread blocked writing the pipe\n"
+"                         and two or more waiting on one futex word behind it (a convoy)\n"
+"  pipe-writers-blocked   pipe full, draining cured it, writers blocked without that shape\n"
 "  pipe-full-unconfirmed  pipe full but no thread evidence of a blocked pipe writer\n"
+"  stalled-not-pipe       pipe full, but draining did not cure it: something else is wrong\n"
 "  stalled-pipe-not-full  stalled while the pipe is not full: something else is wrong\n"
+"  fault-not-reached      inconclusive\n"
 "  none                   responsive\n"
 "\n"
 "Exit status: 0 expectation met (or responsive), 1 not met (or stalled), 2 setup error: bad\n"
-"options, port busy, child exited early or during the run, watchdog fired, interrupted.\n"
+"options, port busy, child exited early or during the run, watchdog fired, interrupted;\n"
+"3 inconclusive: the fault was never in place. CI must treat 3 (and 2) as a failure.\n"
 "Colour is used when stdout is a terminal and NO_COLOR is unset.\n"
 "\n"
 "Example (the production failure, caught):\n"
@@ -207,7 +227,8 @@ void options_init(stall_options *o)
     o->expect = EXPECT_NONE;
     o->kill_grace_ms = 2000;
     o->timeout_s = 60;
-    o->settle_ms = 500;
+    o->settle_ms = 300;
+    o->fill_ms = 10000;
 }
 
 static void request_line_free(request_line *line)
@@ -519,6 +540,10 @@ static int apply_option(stall_options *o, const option_spec *spec, const char *v
     case OPT_SETTLE_MS:
         if (parse_long(value, 0, 600000, &o->settle_ms) != 0)
             return fail(err, err_size, "--settle-ms: expected 0..600000, got '%s'", value);
+        return OPTIONS_OK;
+    case OPT_FILL_MS:
+        if (parse_long(value, 0, 3600000, &o->fill_ms) != 0)
+            return fail(err, err_size, "--fill-ms: expected 0..3600000, got '%s'", value);
         return OPTIONS_OK;
     case OPT_JSON:
         if (!*value)

@@ -69,7 +69,9 @@ typedef struct stall_options {
     expectation expect;       /* --expect */
     long kill_grace_ms;       /* --kill-grace-ms */
     long timeout_s;           /* --timeout (watchdog) */
-    long settle_ms;           /* --settle-ms: longest wait for the pipe level to stop moving */
+    long settle_ms;           /* --settle-ms: how long the pipe must stay full, its level not
+                                 rising, before the fault counts as established */
+    long fill_ms;             /* --fill-ms: bound on building the fault after the trigger */
 
     /* output */
     char *json_path;          /* --json */

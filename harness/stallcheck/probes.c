@@ -8,7 +8,8 @@
 #include "http_batch.h"
 
 void probes_run_round(const char *base_url, const request_line *probes, size_t count,
-                      const string_list *headers, long deadline_ms, int round, probe_result *out)
+                      const string_list *headers, long deadline_ms, int round,
+                      const atomic_bool *cancel, probe_result *out)
 {
     http_call *calls = calloc(count, sizeof *calls);
     for (size_t i = 0; i < count; i++) {
@@ -28,16 +29,31 @@ void probes_run_round(const char *base_url, const request_line *probes, size_t c
         calls[i].headers = headers;
         calls[i].deadline_ms = deadline_ms;
     }
-    http_batch_run(base_url, calls, count, NULL);
+    http_batch_run(base_url, calls, count, cancel);
     for (size_t i = 0; i < count; i++) {
         out[i].status = calls[i].status;
         out[i].answered = calls[i].answered;
         out[i].timed_out = calls[i].timed_out;
         out[i].bytes = calls[i].bytes;
         out[i].latency_ms = calls[i].latency_ms;
+        out[i].near_deadline = out[i].answered && !out[i].timed_out &&
+                               probes_is_near_deadline(out[i].latency_ms, deadline_ms);
         snprintf(out[i].error, sizeof out[i].error, "%s", calls[i].error);
     }
     free(calls);
+}
+
+bool probes_is_near_deadline(int64_t latency_ms, long deadline_ms)
+{
+    return deadline_ms > 0 && latency_ms * 100 > (int64_t)deadline_ms * PROBE_NEAR_DEADLINE_PERCENT;
+}
+
+size_t probes_count_timed_out(const probe_result *results, size_t count)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++)
+        n += results[i].timed_out;
+    return n;
 }
 
 bool probes_any_timed_out(const probe_result *results, size_t count)

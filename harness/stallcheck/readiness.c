@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "http_batch.h"
@@ -96,12 +95,6 @@ bool readiness_port_is_busy(const char *host, int port)
     return busy;
 }
 
-static void pause_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
 
 void readiness_wait(const char *base_url, const char *path, const string_list *headers,
                     long startup_ms, child_process *child, ready_report *out)
@@ -135,7 +128,7 @@ void readiness_wait(const char *base_url, const char *path, const string_list *h
         snprintf(out->last_error, sizeof out->last_error, "%s", call.error);
         /* connection refused comes back at once: wait a little before the next attempt */
         if (call.latency_ms < READY_RETRY_MS)
-            pause_ms(READY_RETRY_MS - (long)call.latency_ms);
+            sleep_ms(READY_RETRY_MS - (long)call.latency_ms);
     }
     out->elapsed_ms = clock_monotonic_ms() - start;
 }

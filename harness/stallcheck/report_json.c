@@ -3,7 +3,8 @@
  * Contract fields (tests and CI gates depend on them): verdict, cause, pipe.capacity,
  * pipe.pending, probes[] (method, path, status, latency_ms, bytes, timed_out, round),
  * threads[] (tid, name, state, wchan, syscall), recovered, reader, trigger, child.pid,
- * child.exit, os, kernel. Everything else is additional detail. Unknown numbers are null. */
+ * child.exit, os, kernel, fault_reached, fault. Everything else is additional detail. Unknown
+ * numbers are null. The timeline (events and pipe levels over time) is the run's own record. */
 #include "report.h"
 
 #include <cjson/cJSON.h>
@@ -62,6 +63,7 @@ static cJSON *probe_object(const probe_result *p, const char *phase)
     cJSON_AddNumberToObject(o, "latency_ms", (double)p->latency_ms);
     cJSON_AddNumberToObject(o, "bytes", (double)p->bytes);
     cJSON_AddBoolToObject(o, "timed_out", p->timed_out);
+    cJSON_AddBoolToObject(o, "near_deadline", p->near_deadline);
     add_string_or_null(o, "error", p->error);
     return o;
 }
@@ -79,6 +81,13 @@ static cJSON *thread_object(const thread_evidence *t)
     add_number_or_null(o, "fd", t->fd, t->fd >= 0);
     add_string_or_null(o, "fd_target", t->fd_target);
     cJSON_AddBoolToObject(o, "on_log_pipe", t->on_log_pipe);
+    if (t->wait_address) {
+        char address[32];
+        snprintf(address, sizeof address, "0x%llx", t->wait_address);
+        cJSON_AddStringToObject(o, "wait_address", address);
+    } else {
+        cJSON_AddNullToObject(o, "wait_address");
+    }
     cJSON_AddStringToObject(o, "role", thread_role_name(t->role));
     cJSON_AddNumberToObject(o, "samples", t->samples);
     return o;
@@ -133,10 +142,75 @@ static cJSON *trigger_object(const stall_result *r)
     cJSON_AddNumberToObject(o, "last_latency_ms", (double)t->last_latency_ms);
     cJSON_AddNumberToObject(o, "last_bytes", (double)t->last_bytes);
     add_string_or_null(o, "last_error", t->last_error);
-    const char *flood_stop = t->stopped_pipe_full ? "pipe-full" : t->stopped_no_answer ? "no-answer" : NULL;
-    add_string_or_null(o, "flood_stopped_because", flood_stop);
+    add_string_or_null(o, "flood_stopped_because", t->flood_stopped_because);
+    cJSON *fill = cJSON_AddObjectToObject(o, "fill");
+    cJSON_AddNumberToObject(fill, "sent", (double)t->fill.sent);
+    cJSON_AddNumberToObject(fill, "answered", (double)t->fill.answered);
+    cJSON_AddNumberToObject(fill, "timed_out", (double)t->fill.timed_out);
+    cJSON_AddNumberToObject(fill, "failed", (double)t->fill.failed);
+    cJSON_AddNumberToObject(o, "unanswered", (double)t->unanswered);
     add_string_or_null(o, "probing_started_because", t->probing_started_because);
     cJSON_AddNumberToObject(o, "wait_ms", (double)t->wait_ms);
+    return o;
+}
+
+static cJSON *fault_object(const stall_result *r)
+{
+    const fault_figures *f = &r->fault;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "state", fault_state_name(f->state));
+    cJSON_AddBoolToObject(o, "reached", f->reached);
+    add_string_or_null(o, "summary", f->summary);
+    add_string_or_null(o, "detail", f->detail);
+    cJSON_AddNumberToObject(o, "fill_ms", (double)f->fill_ms);
+    cJSON_AddNumberToObject(o, "established_ms", (double)f->established_ms);
+    cJSON *at = cJSON_AddObjectToObject(o, "at_probe_start");
+    add_string_or_null(at, "pipe", r->pipe_count > f->pipe ? r->pipes[f->pipe].name : NULL);
+    add_number_or_null(at, "pending", f->pending, f->pending >= 0);
+    cJSON_AddNumberToObject(at, "capacity", (double)f->capacity);
+    if (f->has_room >= 0)
+        cJSON_AddBoolToObject(at, "writable", f->has_room == 1);
+    else
+        cJSON_AddNullToObject(at, "writable");
+    cJSON_AddBoolToObject(at, "full", f->full);
+    add_string_or_null(at, "reader", f->reader);
+    cJSON_AddBoolToObject(at, "reader_stopped", f->reader_stopped);
+    return o;
+}
+
+static cJSON *timeline_object(const stall_result *r)
+{
+    const timeline *tl = &r->timeline;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "origin", "just before the child was spawned");
+    cJSON_AddNumberToObject(o, "trigger_start_ms", (double)r->trigger_start_ms);
+    cJSON *events = cJSON_AddArrayToObject(o, "events");
+    for (size_t i = 0; i < tl->event_count; i++) {
+        const timeline_event *e = &tl->events[i];
+        cJSON *item = cJSON_CreateObject();
+        cJSON_AddNumberToObject(item, "t_ms", (double)e->t_ms);
+        cJSON_AddStringToObject(item, "event", timeline_kind_name(e->kind));
+        cJSON_AddNumberToObject(item, "value", (double)e->value);
+        add_string_or_null(item, "detail", e->detail);
+        cJSON_AddItemToArray(events, item);
+    }
+    cJSON_AddNumberToObject(o, "events_dropped", (double)tl->events_dropped);
+    cJSON *pipe = cJSON_AddObjectToObject(o, "pipe");
+    cJSON *columns = cJSON_AddArrayToObject(pipe, "columns");
+    static const char *const names[] = { "t_ms", "pipe", "pending", "writable" };
+    for (size_t i = 0; i < 4; i++)
+        cJSON_AddItemToArray(columns, cJSON_CreateString(names[i]));
+    cJSON *rows = cJSON_AddArrayToObject(pipe, "rows");
+    for (size_t i = 0; i < tl->pipe_count; i++) {
+        const pipe_observation *p = &tl->pipe[i];
+        cJSON *row = cJSON_CreateArray();
+        cJSON_AddItemToArray(row, cJSON_CreateNumber((double)p->t_ms));
+        cJSON_AddItemToArray(row, cJSON_CreateNumber(p->pipe));
+        cJSON_AddItemToArray(row, p->pending >= 0 ? cJSON_CreateNumber((double)p->pending) : cJSON_CreateNull());
+        cJSON_AddItemToArray(row, p->has_room >= 0 ? cJSON_CreateBool(p->has_room == 1) : cJSON_CreateNull());
+        cJSON_AddItemToArray(rows, row);
+    }
+    cJSON_AddNumberToObject(pipe, "dropped", (double)tl->pipe_dropped);
     return o;
 }
 
@@ -150,6 +224,21 @@ static cJSON *child_object(const stall_result *r)
     cJSON_AddBoolToObject(o, "sigterm_ignored", r->child_term_ignored);
     cJSON_AddBoolToObject(o, "died_during_run", r->child_died_during_run);
     cJSON_AddNumberToObject(o, "orphans_reaped", r->orphans_reaped);
+    cJSON *escaped = cJSON_AddArrayToObject(o, "escaped");
+    for (int i = 0; i < r->escaped_count; i++) {
+        const escaped_process *e = &r->escaped[i];
+        cJSON *item = cJSON_CreateObject();
+        cJSON_AddNumberToObject(item, "pid", e->pid);
+        cJSON_AddNumberToObject(item, "ppid", e->ppid);
+        cJSON_AddNumberToObject(item, "pgid", e->pgid);
+        cJSON_AddNumberToObject(item, "sid", e->sid);
+        cJSON_AddStringToObject(item, "name", e->name);
+        cJSON_AddBoolToObject(item, "own_session", e->own_session);
+        cJSON_AddBoolToObject(item, "killed", e->killed);
+        cJSON_AddItemToArray(escaped, item);
+    }
+    cJSON_AddNumberToObject(o, "escaped_seen", r->escaped_seen);
+    cJSON_AddBoolToObject(o, "descendant_scan", !r->tree_unsupported);
     cJSON *cmd = cJSON_AddArrayToObject(o, "command");
     for (char **p = r->command; p && *p; p++)
         cJSON_AddItemToArray(cmd, cJSON_CreateString(*p));
@@ -173,6 +262,8 @@ static cJSON *config_object(const stall_result *r)
     cJSON_AddNumberToObject(c, "kill_grace_ms", (double)o->kill_grace_ms);
     cJSON_AddNumberToObject(c, "timeout_s", (double)o->timeout_s);
     cJSON_AddNumberToObject(c, "settle_ms", (double)o->settle_ms);
+    cJSON_AddNumberToObject(c, "fill_ms", (double)o->fill_ms);
+    cJSON_AddNumberToObject(c, "flood", (double)o->flood);
     return c;
 }
 
@@ -193,6 +284,8 @@ char *report_json_text(const stall_result *r)
         return NULL;
     cJSON_AddStringToObject(root, "stallcheck_version", STALLCHECK_VERSION);
     cJSON_AddStringToObject(root, "verdict", r->verdict);
+    add_string_or_null(root, "verdict_basis", r->verdict_basis);
+    cJSON_AddBoolToObject(root, "fault_reached", r->fault.reached);
     add_string_or_null(root, "cause", r->cause);
     add_string_or_null(root, "cause_detail", r->cause_detail);
     add_string_or_null(root, "error", r->error);
@@ -203,7 +296,18 @@ char *report_json_text(const stall_result *r)
     cJSON_AddStringToObject(root, "kernel", r->kernel);
     cJSON_AddStringToObject(root, "arch", r->arch);
     cJSON_AddNumberToObject(root, "duration_ms", (double)r->duration_ms);
+    cJSON_AddNumberToObject(root, "near_deadline", (double)r->near_deadline);
+    /* from the trigger's start (the end of readiness) to the verdict: fault building + probing */
+    add_number_or_null(root, "time_to_verdict_ms", r->time_to_verdict_ms, r->verdict_ms >= 0);
+    cJSON *timing = cJSON_AddObjectToObject(root, "timing");
+    cJSON_AddNumberToObject(timing, "ready_ms", (double)r->ready_ms);
+    cJSON_AddNumberToObject(timing, "fault_ms", (double)r->fault.established_ms);
+    add_number_or_null(timing, "probing_to_verdict_ms", r->time_to_verdict_ms - r->fault.established_ms,
+                       r->verdict_ms >= 0);
+    cJSON_AddNumberToObject(timing, "rounds_run", (double)r->rounds_run);
+    cJSON_AddNumberToObject(timing, "rounds_skipped", (double)r->rounds_skipped);
     cJSON_AddItemToObject(root, "config", config_object(r));
+    cJSON_AddItemToObject(root, "fault", fault_object(r));
 
     if (r->pipe_count > 0) {
         cJSON_AddItemToObject(root, "pipe", pipe_object(&r->pipes[r->main_pipe]));
@@ -248,6 +352,23 @@ char *report_json_text(const stall_result *r)
     cJSON_AddNumberToObject(ev, "processes", r->threads.processes);
     cJSON_AddNumberToObject(ev, "log_pipe_writers", (double)r->threads.log_writers);
     cJSON_AddNumberToObject(ev, "lock_waiters", (double)r->threads.lock_waiters);
+    cJSON_AddNumberToObject(ev, "idle", (double)r->threads.idle);
+    cJSON_AddNumberToObject(ev, "other_writers", (double)r->threads.other_writers);
+    cJSON *convoy = cJSON_AddObjectToObject(ev, "convoy");
+    cJSON_AddNumberToObject(convoy, "threads", (double)r->threads.convoy_threads);
+    if (r->threads.convoy_address_known) {
+        char address[32];
+        snprintf(address, sizeof address, "0x%llx", r->threads.convoy_address);
+        cJSON_AddStringToObject(convoy, "address", address);
+        cJSON_AddNumberToObject(convoy, "pid", r->threads.convoy_pid);
+    } else {
+        cJSON_AddNullToObject(convoy, "address");
+        cJSON_AddNullToObject(convoy, "pid");
+    }
+    cJSON_AddBoolToObject(ev, "baseline", r->threads.baseline_applied);
+    cJSON_AddNumberToObject(ev, "baseline_threads", (double)r->baseline.count);
+    add_string_or_null(ev, "shape", r->shape);
+    add_string_or_null(ev, "waits", r->waits);
     add_string_or_null(ev, "note", r->threads.note);
 
     if (r->recovery_run)
@@ -267,6 +388,7 @@ char *report_json_text(const stall_result *r)
         cJSON_AddItemToArray(rprobes, probe_object(&r->recovery_probes[i], "recovery"));
 
     cJSON_AddItemToObject(root, "child", child_object(r));
+    cJSON_AddItemToObject(root, "timeline", timeline_object(r));
 
     char *text = cJSON_Print(root);
     cJSON_Delete(root);

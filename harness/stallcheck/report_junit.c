@@ -1,6 +1,8 @@
-/* report_junit.c: JUnit XML (--junit): one testcase per probe round, one for the verdict.
- * See report.h. A round fails when any of its probes missed the deadline; the verdict case fails
- * when the expectation (--expect, else "responsive") was not met or the run had an error. */
+/* report_junit.c: JUnit XML (--junit): one testcase for the fault, one per probe round, one for
+ * the verdict. See report.h. The fault case fails when the fault was never established (the run
+ * is inconclusive: CI must treat that as a failure); a round fails when any of its probes missed
+ * the deadline; the verdict case fails when the expectation (--expect, else "responsive") was not
+ * met, the run was inconclusive, or it had an error. */
 #include "report.h"
 
 #include <stdio.h>
@@ -39,15 +41,31 @@ int report_write_junit(const char *path, const stall_result *r)
     if (r->probe_count < per_round * (size_t)rounds)
         rounds = per_round ? (long)(r->probe_count / per_round) : 0;
 
+    bool fault_case = r->fault.summary[0] != '\0'; /* the run got as far as building the fault */
     int failures = 0;
     for (long round = 0; round < rounds; round++)
         failures += probes_any_timed_out(r->probes + round * (long)per_round, per_round);
     failures += !r->expect_met;
+    failures += fault_case && !r->fault.reached;
 
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     fprintf(f, "<testsuites>\n");
     fprintf(f, "  <testsuite name=\"stallcheck\" tests=\"%ld\" failures=\"%d\" errors=\"0\" time=\"%.3f\">\n",
-            rounds + 1, failures, (double)r->duration_ms / 1000.0);
+            rounds + 1 + (fault_case ? 1 : 0), failures, (double)r->duration_ms / 1000.0);
+
+    if (fault_case) {
+        fprintf(f, "    <testcase classname=\"stallcheck\" name=\"fault established\" time=\"%.3f\">\n",
+                (double)r->fault.established_ms / 1000.0);
+        if (!r->fault.reached) {
+            fprintf(f, "      <failure message=\"inconclusive: the fault was not established; treat as a failure\">");
+            write_escaped(f, r->fault.detail);
+            fprintf(f, "</failure>\n");
+        }
+        fprintf(f, "      <system-out>");
+        write_escaped(f, r->fault.summary);
+        fprintf(f, "</system-out>\n");
+        fprintf(f, "    </testcase>\n");
+    }
 
     for (long round = 0; round < rounds; round++) {
         const probe_result *p = r->probes + round * (long)per_round;
@@ -79,7 +97,10 @@ int report_write_junit(const char *path, const stall_result *r)
         fprintf(f, ", expected %s\">", expected_verdict(r));
         if (r->error[0])
             write_escaped(f, r->error);
-        else {
+        else if (strcmp(r->verdict, VERDICT_INCONCLUSIVE) == 0) {
+            fprintf(f, "inconclusive (exit status 3): CI must treat it as a failure.\n");
+            write_escaped(f, r->verdict_basis);
+        } else {
             fprintf(f, "cause: ");
             write_escaped(f, r->cause ? r->cause : "none");
             fputc('\n', f);

@@ -38,6 +38,8 @@ static const char *verdict_colour(const palette *p, const char *verdict)
 {
     if (strcmp(verdict, VERDICT_RESPONSIVE) == 0)
         return p->green;
+    if (strcmp(verdict, VERDICT_INCONCLUSIVE) == 0)
+        return p->yellow;
     return p->red;
 }
 
@@ -110,10 +112,24 @@ static void print_trigger(FILE *out, const stall_result *r)
         if (t->last_error[0] && t->timed_out == 0)
             fprintf(out, ", %s", t->last_error);
     }
+    if (t->flood_stopped_because)
+        fprintf(out, "; flood stopped: %s", t->flood_stopped_because);
+    if (t->fill.sent > 0)
+        fprintf(out, "; %ld small fill request(s) (%ld answered, %ld without an answer)", t->fill.sent,
+                t->fill.answered, t->fill.timed_out);
     if (t->probing_started_because)
         fprintf(out, "; probing started after %lld ms (%s)", (long long)t->wait_ms,
                 t->probing_started_because);
     fprintf(out, "\n");
+}
+
+static void print_fault(FILE *out, const stall_result *r, const palette *p)
+{
+    const fault_figures *f = &r->fault;
+    if (!f->summary[0])
+        return;
+    fprintf(out, "%-10s%s%s%s: %s\n", "fault", f->reached ? p->green : p->yellow,
+            f->reached ? "reached" : "NOT reached", p->reset, f->detail);
 }
 
 static void print_probe_row(FILE *out, const probe_result *pr, const palette *p)
@@ -128,6 +144,9 @@ static void print_probe_row(FILE *out, const probe_result *pr, const palette *p)
     if (pr->timed_out) {
         result = "TIMEOUT";
         colour = p->red;
+    } else if (pr->answered && pr->near_deadline) {
+        result = "ok, NEAR THE DEADLINE";
+        colour = p->yellow;
     } else if (pr->answered) {
         result = "ok";
         colour = p->green;
@@ -146,12 +165,19 @@ static void print_probes(FILE *out, const stall_result *r, const palette *p)
 {
     if (r->probe_count == 0)
         return;
-    fprintf(out, "\n%sprobes%s    %ld round(s), %zu concurrent probe(s) each, deadline %ld ms\n", p->bold,
-            p->reset, r->options->rounds, r->options->probe_count, r->options->deadline_ms);
+    fprintf(out, "\n%sprobes%s    %ld round(s), %zu concurrent probe(s) each, deadline %ld ms", p->bold, p->reset,
+            r->rounds_run, r->options->probe_count, r->options->deadline_ms);
+    if (r->rounds_skipped > 0)
+        fprintf(out, " (%ld more not run: the verdict was known; the recovery check confirms it)", r->rounds_skipped);
+    fprintf(out, "\n");
     fprintf(out, "  %-6s %-7s %-32s %6s %9s %10s  %s\n", "round", "method", "path", "status", "bytes",
             "latency", "result");
     for (size_t i = 0; i < r->probe_count; i++)
         print_probe_row(out, &r->probes[i], p);
+    if (r->near_deadline > 0)
+        fprintf(out, "  %swarning: %zu probe(s) answered after more than %d%% of the %ld ms deadline: the "
+                     "margin is thin, a busier machine may see a stall%s\n",
+                p->yellow, r->near_deadline, PROBE_NEAR_DEADLINE_PERCENT, r->options->deadline_ms, p->reset);
 }
 
 static void print_threads(FILE *out, const stall_result *r, const palette *p)
@@ -160,9 +186,12 @@ static void print_threads(FILE *out, const stall_result *r, const palette *p)
     if (!ev->source)
         return;
     fprintf(out, "\n%sthreads%s   source %s, %d sample(s), %d process(es), %zu thread(s): %zu blocked "
-                 "writing the log pipe, %zu in lock waits\n",
+                 "writing the log pipe, %zu in new lock waits, %zu idle%s\n",
             p->bold, p->reset, ev->source, ev->samples_taken, ev->processes, ev->count,
-            ev->log_writers, ev->lock_waiters);
+            ev->log_writers, ev->lock_waiters, ev->idle,
+            ev->baseline_applied ? " (compared with the snapshot before the trigger)" : "");
+    if (r->shape[0])
+        fprintf(out, "  shape: %s\n", r->shape);
     if (ev->note[0])
         fprintf(out, "  %snote: %s%s\n", p->dim, ev->note, p->reset);
     if (ev->count == 0)
@@ -173,6 +202,7 @@ static void print_threads(FILE *out, const stall_result *r, const palette *p)
         const thread_evidence *t = &ev->threads[i];
         const char *colour = t->role == ROLE_LOG_WRITER ? p->red
                              : t->role == ROLE_LOCK_WAITER ? p->yellow
+                             : t->role == ROLE_IDLE        ? p->dim
                                                            : "";
         fprintf(out, "  %-8d %-8d %-16.16s %-5s %-24.24s %-40s %s%s%s", t->pid, t->tid, t->name, t->state,
                 t->wchan[0] ? t->wchan : "-", t->syscall, colour, thread_role_name(t->role),
@@ -243,6 +273,7 @@ void report_write_text(FILE *out, const stall_result *r, bool colour)
     print_pipes(out, r, &p);
     print_reader(out, r);
     print_trigger(out, r);
+    print_fault(out, r, &p);
     print_probes(out, r, &p);
     print_threads(out, r, &p);
     fprintf(out, "\n");
@@ -255,8 +286,16 @@ void report_write_text(FILE *out, const stall_result *r, bool colour)
     fprintf(out, "%-10spid %d, %s%s", "child", r->child_pid, r->child_exit,
             r->child_term_ignored ? " (ignored SIGTERM: killed after the grace period)" : "");
     if (r->orphans_reaped > 0)
-        fprintf(out, "; %d other group member(s) reaped", r->orphans_reaped);
+        fprintf(out, "; %d orphaned descendant(s) reaped", r->orphans_reaped);
     fprintf(out, "\n");
+    for (int i = 0; i < r->escaped_count; i++) {
+        const escaped_process *e = &r->escaped[i];
+        fprintf(out, "%-10s%sescaped the process group%s: pid %d %s (parent %d, group %d, session %d%s): %s\n", "",
+                p.yellow, p.reset, e->pid, e->name, e->ppid, e->pgid, e->sid,
+                e->own_session ? ", a session of its own" : "", e->killed ? "killed" : "NOT confirmed gone");
+    }
+    if (r->escaped_seen > r->escaped_count)
+        fprintf(out, "%-10s(%d more escaped descendant(s) not listed)\n", "", r->escaped_seen - r->escaped_count);
     if (r->error[0])
         fprintf(out, "%serror%s     %s\n", p.red, p.reset, r->error);
     if (r->output_tail[0])
@@ -268,6 +307,15 @@ void report_write_text(FILE *out, const stall_result *r, bool colour)
         fprintf(out, " (expected %s: %s)", o->expect == EXPECT_STALLED ? "stalled" : "responsive",
                 r->expect_met ? "met" : "NOT met");
     fprintf(out, ", exit status %d\n", r->exit_code);
+    if (r->verdict_basis[0] && strcmp(r->verdict, VERDICT_ERROR) != 0)
+        fprintf(out, "%-10s%s\n", "", r->verdict_basis);
+    if (r->verdict_ms >= 0)
+        fprintf(out, "%-10sknown %lld ms after the trigger (fault %lld ms, probing %lld ms)\n", "",
+                (long long)r->time_to_verdict_ms, (long long)r->fault.established_ms,
+                (long long)(r->time_to_verdict_ms - r->fault.established_ms));
+    if (strcmp(r->verdict, VERDICT_INCONCLUSIVE) == 0)
+        fprintf(out, "%-10s%sinconclusive is not a pass: CI must treat it (exit status 3) as a failure%s\n", "",
+                p.yellow, p.reset);
 }
 
 void report_write_summary(FILE *out, const stall_result *r, bool colour)
@@ -288,9 +336,15 @@ void report_write_summary(FILE *out, const stall_result *r, bool colour)
     size_t in_time = 0;
     for (size_t i = 0; i < r->probe_count; i++)
         in_time += r->probes[i].answered && !r->probes[i].timed_out;
+    fprintf(out, " fault=%s", r->fault.reached ? "reached" : "not-reached");
     fprintf(out, " probes=%zu/%zu in time", in_time, r->probe_count);
+    fprintf(out, " near_deadline=%zu", r->near_deadline);
+    if (r->verdict_ms >= 0)
+        fprintf(out, " verdict_ms=%lld", (long long)r->time_to_verdict_ms);
     if (r->recovery_run)
         fprintf(out, " recovered=%s", r->recovered ? "yes" : "no");
+    if (r->escaped_count > 0)
+        fprintf(out, " escaped=%d", r->escaped_count);
     if (r->options->expect != EXPECT_NONE)
         fprintf(out, " expect=%s:%s", r->options->expect == EXPECT_STALLED ? "stalled" : "responsive",
                 r->expect_met ? "met" : "not-met");

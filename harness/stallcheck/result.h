@@ -9,15 +9,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "child_process.h"
 #include "evidence.h"
+#include "fault.h"
+#include "flood.h"
 #include "log_pipe.h"
 #include "options.h"
 #include "probes.h"
 #include "reader.h"
-
-#define VERDICT_RESPONSIVE "responsive"
-#define VERDICT_STALLED "stalled"
-#define VERDICT_ERROR "error"
+#include "timeline.h"
+#include "verdict.h"
 
 typedef struct pipe_figures {
     char name[24];
@@ -50,11 +51,29 @@ typedef struct trigger_figures {
     int64_t last_latency_ms;
     unsigned long long last_bytes;
     char last_error[160];
-    bool stopped_pipe_full;
-    bool stopped_no_answer;
-    const char *probing_started_because; /* "pipe-full", "trigger-finished", "no-trigger", ... */
+    const char *flood_stopped_because; /* "pipe-full", "no-answer", NULL */
+    flood_counts fill;         /* the small requests that built the fault */
+    long unanswered;           /* triggers/fill requests without an answer past the probe deadline */
+    const char *probing_started_because; /* "fault-reached", "fill-bound", "no-trigger" ... */
     int64_t wait_ms;           /* from trigger start to probing */
 } trigger_figures;
+
+/* What was established before the probes ran, and what held when they started. */
+typedef struct fault_figures {
+    fault_state state;
+    bool reached;
+    long fill_ms;              /* the bound (--fill-ms) */
+    int64_t established_ms;    /* from the trigger's start until the decision */
+    size_t pipe;               /* index of the pipe looked at (the fullest) */
+    long pending;              /* at probe start, -1 unknown */
+    long capacity;
+    int has_room;              /* the kernel's answer at probe start: 1, 0, -1 unknown */
+    bool full;
+    bool reader_stopped;       /* the reader will never read again (scanner stopped, closed, never) */
+    char reader[128];          /* the reader's state in words */
+    char summary[64];          /* "full 65536/65536", "full by slots 1600/65536", "read end closed" ... */
+    char detail[640];          /* one sentence */
+} fault_figures;
 
 /* A --collect request: fetched after the probes, while the fault lasts. */
 typedef struct collected_item {
@@ -73,8 +92,9 @@ typedef struct stall_result {
     char base_url[96];
 
     const char *verdict;       /* VERDICT_* */
+    char verdict_basis[320];   /* what the verdict rests on, in words */
     const char *cause;         /* CAUSE_* or NULL when there was no verdict */
-    char cause_detail[320];
+    char cause_detail[512];
     char error[512];           /* setup / run error, "" when none */
     char output_tail[2048];    /* the child's last output, on early exit */
     bool expect_met;
@@ -91,14 +111,21 @@ typedef struct stall_result {
     int64_t ready_ms;
 
     trigger_figures trigger;
+    fault_figures fault;
 
     probe_result *probes;
     size_t probe_count;
+    long rounds_run;
+    long rounds_skipped;       /* not run: an earlier round already missed its deadline */
+    size_t near_deadline;      /* probes answered after more than 75% of their deadline */
 
     collected_item *collected;
     size_t collected_count;
 
+    evidence baseline;         /* threads after readiness, before the trigger */
     evidence threads;
+    char shape[384];           /* the threads' shape in words (thread_shape_describe) */
+    char waits[384];           /* what the blocked threads wait in (thread_shape_waits) */
 
     bool recovery_run;
     bool recovered;
@@ -112,6 +139,15 @@ typedef struct stall_result {
     bool child_term_ignored;
     bool child_died_during_run;
     int orphans_reaped;
+    escaped_process escaped[CHILD_MAX_ESCAPED]; /* descendants found outside the child's group */
+    int escaped_count;
+    int escaped_seen;
+    bool tree_unsupported;
+
+    timeline timeline;         /* what happened and when (owned) */
+    int64_t trigger_start_ms;  /* timeline time of the trigger's start (end of readiness) */
+    int64_t verdict_ms;        /* timeline time the verdict was decided, -1 none */
+    int64_t time_to_verdict_ms; /* from the trigger's start to the verdict */
 
     char os[72];
     char kernel[128];

@@ -1,55 +1,23 @@
-/* run.c: the phases of a stallcheck run; see run.h. */
+/* run.c: the sequence of a stallcheck run and its setup phases; see run.h.
+ *
+ * Setup (port, pipes, child, readiness) lives here, the fault in run_fault.c, probing and
+ * judging in run_judge.c. Every phase checks the watchdog's flag and gives up when it fired, so
+ * that the reports are always written with what was seen. */
 #include "run.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <time.h>
 
-#include "cause.h"
 #include "command_template.h"
-#include "http_batch.h"
-#include "evidence.h"
 #include "platform/platform.h"
 #include "readiness.h"
-#include "reader.h"
-#include "trigger.h"
+#include "run_state.h"
 #include "util/clock.h"
 
-/* How often the pipe level is looked at while waiting for the trigger to fill it. */
-#define PIPE_POLL_MS 10
-/* Thread evidence: looks per thread and the spacing between them. */
-#define EVIDENCE_SAMPLES 3
-#define EVIDENCE_INTERVAL_MS 30
-#define EVIDENCE_TOOL_TIMEOUT_MS 15000
-
-/* The live state of a run that is not part of the result. */
-typedef struct run_state {
-    const stall_options *o;
-    stall_result *r;
-    child_process *child;
-    log_pipe pipes[2];
-    pipe_reader readers[2];
-    bool readers_ready[2];
-    size_t pipe_count;
-    char **envp;
-    char *default_body;
-    trigger_run trigger;
-} run_state;
-
-static void pause_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
-static int setup_error(run_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int setup_error(run_state *s, const char *fmt, ...)
+int run_error(run_state *s, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -58,6 +26,30 @@ static int setup_error(run_state *s, const char *fmt, ...)
     s->r->verdict = VERDICT_ERROR;
     s->r->cause = NULL;
     return -1;
+}
+
+bool run_aborted(const run_state *s)
+{
+    return watchdog_has_fired(s->dog);
+}
+
+const atomic_bool *run_cancel_flag(const run_state *s)
+{
+    return watchdog_flag(s->dog);
+}
+
+void run_scan_descendants(run_state *s)
+{
+    int before = s->child->escaped_count;
+    if (child_scan_descendants(s->child) <= 0)
+        return;
+    pthread_mutex_lock(&s->child->lock);
+    for (int i = before; i < s->child->escaped_count; i++) {
+        const escaped_process *e = &s->child->escaped[i];
+        timeline_event_add(&s->r->timeline, TL_ESCAPED, e->pid, "%s (pid %d, parent %d, group %d%s)", e->name,
+                           e->pid, e->ppid, e->pgid, e->own_session ? ", own session" : "");
+    }
+    pthread_mutex_unlock(&s->child->lock);
 }
 
 static void describe_system(stall_result *r)
@@ -70,63 +62,20 @@ static void describe_system(stall_result *r)
     }
 }
 
-/* Full by level (FIONREAD within the slack of capacity): the signal to stop flooding and start
- * probing. The kernel's "no free buffer slot" answer is not used here: a pipe in that state
- * still merges small writes into its last page, so the server may not be blocked yet; when it
- * is, the trigger request hangs and its bound ends the wait anyway. */
-static bool any_pipe_full(void *ctx)
-{
-    run_state *s = ctx;
-    for (size_t i = 0; i < s->pipe_count; i++)
-        if (log_pipe_level_is_full(log_pipe_pending(&s->pipes[i]), s->pipes[i].capacity))
-            return true;
-    return false;
-}
-
-/* For a flood of small requests the level rule above stops too early: with a few KiB left in
- * the last page the server still writes its next lines and is not blocked yet. A flood therefore
- * goes on until the pipe is full to within a few hundred bytes (less than one log line of the
- * probes), or until a trigger gets no answer (the server blocked), whichever comes first. */
-#define FLOOD_FULL_SLACK 512
-
-static bool any_pipe_nearly_full(void *ctx)
-{
-    run_state *s = ctx;
-    for (size_t i = 0; i < s->pipe_count; i++) {
-        long pending = log_pipe_pending(&s->pipes[i]);
-        long capacity = s->pipes[i].capacity;
-        if (capacity > 0 && pending >= capacity - FLOOD_FULL_SLACK)
-            return true;
-    }
-    return false;
-}
-
-static long total_pending(run_state *s)
-{
-    long total = 0;
-    for (size_t i = 0; i < s->pipe_count; i++) {
-        long p = log_pipe_pending(&s->pipes[i]);
-        if (p < 0)
-            return -1;
-        total += p;
-    }
-    return total;
-}
-
 static int choose_port(run_state *s)
 {
     const stall_options *o = s->o;
     char err[256] = "";
     if (o->port > 0) {
         if (readiness_port_is_busy(o->host, o->port))
-            return setup_error(s, "port %d on %s is already in use: refusing to test whatever "
+            return run_error(s, "port %d on %s is already in use: refusing to test whatever "
                                   "listens there (pick another --port or leave it out)",
                                o->port, o->host);
         s->r->port = o->port;
     } else {
         int port = readiness_pick_free_port(o->host, err, sizeof err);
         if (port <= 0)
-            return setup_error(s, "no free port: %s", err);
+            return run_error(s, "no free port: %s", err);
         s->r->port = port;
     }
     const char *open_bracket = strchr(o->host, ':') ? "[" : "";
@@ -145,11 +94,11 @@ static int open_pipes(run_state *s)
     for (size_t i = 0; i < s->pipe_count; i++) {
         if (log_pipe_open(&s->pipes[i], names[i], o->pipe_size, err, sizeof err) != 0) {
             s->pipe_count = i;
-            return setup_error(s, "cannot create the %s pipe: %s", names[i], err);
+            return run_error(s, "cannot create the %s pipe: %s", names[i], err);
         }
         if (reader_init(&s->readers[i], &s->pipes[i], o->reader, o->reader_arg) != 0) {
             s->pipe_count = i + 1;
-            return setup_error(s, "cannot set up the pipe reader");
+            return run_error(s, "cannot set up the pipe reader");
         }
         s->readers_ready[i] = true;
     }
@@ -164,18 +113,19 @@ static int spawn_child(run_state *s)
     r->command = template_expand_command(o->command, o->command_count, r->port);
     s->envp = template_build_environment(&o->env, r->port);
     if (!r->command || !s->envp)
-        return setup_error(s, "out of memory");
+        return run_error(s, "out of memory");
     char err[256] = "";
     int out_fd = s->pipes[0].write_fd;
     int err_fd = s->pipe_count == 2 ? s->pipes[1].write_fd : s->pipes[0].write_fd;
     if (child_spawn(s->child, r->command, s->envp, out_fd, err_fd, err, sizeof err) != 0)
-        return setup_error(s, "%s", err);
+        return run_error(s, "%s", err);
     r->child_pid = (int)s->child->pid;
+    timeline_event_add(&r->timeline, TL_SPAWNED, r->child_pid, "%s", r->command[0]);
     for (size_t i = 0; i < s->pipe_count; i++)
         log_pipe_close_write(&s->pipes[i]); /* the child holds the only write ends now */
     for (size_t i = 0; i < s->pipe_count; i++)
         if (reader_start(&s->readers[i]) != 0)
-            return setup_error(s, "cannot start the pipe reader");
+            return run_error(s, "cannot start the pipe reader");
     return 0;
 }
 
@@ -212,203 +162,19 @@ static int wait_until_ready(run_state *s)
     readiness_wait(r->base_url, o->ready_path, &o->headers, o->startup_ms, s->child, &ready);
     r->ready_attempts = ready.attempts;
     r->ready_ms = ready.elapsed_ms;
-    if (ready.outcome == READY_OK)
+    if (ready.outcome == READY_OK) {
+        timeline_event_add(&r->timeline, TL_READY, ready.attempts, "GET %s answered %ld", o->ready_path,
+                           ready.last_status);
         return 0;
+    }
     if (ready.outcome == READY_CHILD_EXITED) {
         char how[96];
         child_describe_exit(s->child, how, sizeof how);
         collect_output_tail(s);
-        return setup_error(s, "the child exited before it was ready: %s", how);
+        return run_error(s, "the child exited before it was ready: %s", how);
     }
-    return setup_error(s, "the child was not ready within %ld ms (GET %s: %s)", o->startup_ms,
+    return run_error(s, "the child was not ready within %ld ms (GET %s: %s)", o->startup_ms,
                        o->ready_path, ready.last_error[0] ? ready.last_error : "no answer");
-}
-
-/* Starts the trigger and returns once probing should start: the pipe is full, the trigger is
- * over, or the bound passed. Then waits (at most --settle-ms) for the pipe level to stop moving. */
-static int trigger_and_wait(run_state *s)
-{
-    const stall_options *o = s->o;
-    stall_result *r = s->r;
-    trigger_figures *tf = &r->trigger;
-    tf->enabled = o->trigger_enabled;
-    tf->method = o->trigger.method;
-    tf->path = o->trigger.path;
-    tf->flood = o->flood;
-    int64_t start = clock_monotonic_ms();
-
-    if (!o->trigger_enabled) {
-        tf->probing_started_because = "no-trigger";
-        return 0;
-    }
-    trigger_run *t = &s->trigger;
-    memset(t, 0, sizeof *t);
-    t->base_url = r->base_url;
-    t->method = o->trigger.method;
-    t->path = o->trigger.path;
-    if (o->trigger_body) {
-        t->body = o->trigger_body;
-        t->body_len = o->trigger_body_len;
-    } else if (strcmp(o->trigger.method, "GET") != 0 && strcmp(o->trigger.method, "HEAD") != 0) {
-        s->default_body = trigger_default_body(o->trigger_bytes, &t->body_len);
-        if (!s->default_body)
-            return setup_error(s, "out of memory building the trigger body");
-        t->body = s->default_body;
-    }
-    tf->body_bytes = t->body_len;
-    t->headers = &o->headers;
-    t->extra_headers = &o->trigger_headers;
-    t->timeout_ms = o->trigger_timeout_ms;
-    t->flood = o->flood;
-    bool (*full)(void *) = o->flood > 1 ? any_pipe_nearly_full : any_pipe_full;
-    t->pipe_full = full;
-    t->pipe_full_ctx = s;
-    if (trigger_start(t) != 0)
-        return setup_error(s, "cannot start the trigger thread");
-
-    int64_t bound = start + o->trigger_timeout_ms * o->flood + 1000;
-    tf->probing_started_because = "trigger-bound";
-    for (;;) {
-        if (full(s)) {
-            tf->probing_started_because = "pipe-full";
-            break;
-        }
-        if (trigger_is_finished(t)) {
-            tf->probing_started_because = "trigger-finished";
-            break;
-        }
-        if (clock_monotonic_ms() >= bound)
-            break;
-        pause_ms(PIPE_POLL_MS);
-    }
-
-    /* Settle: the level must stop moving (a logger may still be writing out the trigger). */
-    int64_t settle_end = clock_monotonic_ms() + o->settle_ms;
-    long previous = total_pending(s);
-    while (previous >= 0 && clock_monotonic_ms() < settle_end && !any_pipe_full(s)) {
-        pause_ms(2 * PIPE_POLL_MS);
-        long now = total_pending(s);
-        if (now == previous)
-            break;
-        previous = now;
-    }
-    tf->wait_ms = clock_monotonic_ms() - start;
-    for (size_t i = 0; i < s->pipe_count; i++)
-        r->pipes[i].pending_after_trigger = log_pipe_pending(&s->pipes[i]);
-    return 0;
-}
-
-static int run_probes(run_state *s)
-{
-    const stall_options *o = s->o;
-    stall_result *r = s->r;
-    size_t per_round = o->probe_count;
-    r->probes = calloc(per_round * (size_t)o->rounds, sizeof *r->probes);
-    if (!r->probes)
-        return setup_error(s, "out of memory");
-    for (long round = 1; round <= o->rounds; round++) {
-        probes_run_round(r->base_url, o->probes, per_round, &o->headers, o->deadline_ms,
-                         (int)round, r->probes + r->probe_count);
-        r->probe_count += per_round;
-    }
-    return 0;
-}
-
-static void gather_pipe_figures(run_state *s)
-{
-    stall_result *r = s->r;
-    r->pipe_count = s->pipe_count;
-    double fullest = -1;
-    for (size_t i = 0; i < s->pipe_count; i++) {
-        pipe_figures *p = &r->pipes[i];
-        const log_pipe *lp = &s->pipes[i];
-        snprintf(p->name, sizeof p->name, "%s", lp->name);
-        p->requested = lp->requested;
-        p->capacity = lp->capacity;
-        p->capacity_source = lp->capacity_source;
-        p->scratch_capacity = lp->scratch_capacity;
-        p->inode = lp->inode;
-        p->pending = log_pipe_pending(lp);
-        p->has_room = log_pipe_has_room(lp);
-        p->full = p->has_room == 0 || log_pipe_level_is_full(p->pending, p->capacity);
-        double level = p->capacity > 0 ? (double)p->pending / (double)p->capacity : 0;
-        if (level > fullest) {
-            fullest = level;
-            r->main_pipe = i;
-        }
-    }
-}
-
-static void gather_evidence(run_state *s, bool pipe_full)
-{
-    stall_result *r = s->r;
-    unsigned long long inodes[2];
-    for (size_t i = 0; i < s->pipe_count; i++)
-        inodes[i] = s->pipes[i].inode;
-    evidence_request req;
-    memset(&req, 0, sizeof req);
-    req.pgid = s->child->pgid;
-    req.pid = s->child->pid;
-    req.log_pipe_inodes = inodes;
-    req.log_pipe_inode_count = s->pipe_count;
-    req.samples = EVIDENCE_SAMPLES;
-    req.interval_ms = EVIDENCE_INTERVAL_MS;
-    req.timeout_ms = EVIDENCE_TOOL_TIMEOUT_MS;
-    evidence_collect(&req, &r->threads);
-
-    cause_input in;
-    memset(&in, 0, sizeof in);
-    in.stalled = strcmp(r->verdict, VERDICT_STALLED) == 0;
-    in.pipe_full = pipe_full;
-    in.threads_seen = r->threads.count > 0;
-    in.log_writers = r->threads.log_writers;
-    in.lock_waiters = r->threads.lock_waiters;
-    r->cause = cause_decide(&in, r->cause_detail, sizeof r->cause_detail);
-}
-
-static void check_recovery(run_state *s)
-{
-    const stall_options *o = s->o;
-    stall_result *r = s->r;
-    for (size_t i = 0; i < s->pipe_count; i++) {
-        reader_snapshot before;
-        reader_get_snapshot(&s->readers[i], &before);
-        r->reader_bytes_before_recovery += before.bytes_read;
-    }
-    r->recovery_snapshot_taken = true;
-    for (size_t i = 0; i < s->pipe_count; i++)
-        if (reader_switch_to_drain(&s->readers[i]) != 0)
-            return;
-    r->recovery_probes = calloc(o->probe_count, sizeof *r->recovery_probes);
-    if (!r->recovery_probes)
-        return;
-    r->recovery_run = true;
-    r->recovery_count = o->probe_count;
-    probes_run_round(r->base_url, o->probes, o->probe_count, &o->headers, o->deadline_ms,
-                     (int)o->rounds + 1, r->recovery_probes);
-    r->recovered = !probes_any_timed_out(r->recovery_probes, r->recovery_count) &&
-                   probes_count_answered(r->recovery_probes, r->recovery_count) == r->recovery_count;
-    for (size_t i = 0; i < s->pipe_count; i++)
-        r->pipes[i].pending_after_recovery = log_pipe_pending(&s->pipes[i]);
-}
-
-static void finish_trigger(run_state *s)
-{
-    trigger_run *t = &s->trigger;
-    if (!t->started)
-        return;
-    atomic_store(&t->cancel, true);
-    trigger_join(t);
-    trigger_figures *tf = &s->r->trigger;
-    tf->sent = t->sent;
-    tf->answered = t->answered;
-    tf->timed_out = t->timed_out;
-    tf->last_status = t->last_status;
-    tf->last_latency_ms = t->last_latency_ms;
-    tf->last_bytes = t->last_bytes;
-    tf->stopped_pipe_full = t->stopped_pipe_full;
-    tf->stopped_no_answer = t->stopped_no_answer;
-    snprintf(tf->last_error, sizeof tf->last_error, "%s", t->last_error);
 }
 
 static void end_child(run_state *s)
@@ -421,7 +187,13 @@ static void end_child(run_state *s)
     pthread_mutex_lock(&s->child->lock);
     r->child_term_ignored = s->child->term_ignored;
     r->orphans_reaped = s->child->orphans_reaped;
+    r->escaped_count = s->child->escaped_count;
+    r->escaped_seen = s->child->escaped_seen;
+    r->tree_unsupported = s->child->tree_unsupported;
+    memcpy(r->escaped, s->child->escaped, sizeof r->escaped);
     pthread_mutex_unlock(&s->child->lock);
+    timeline_event_add(&r->timeline, TL_CHILD_ENDED, r->child_pid, "%s%s", r->child_exit,
+                       r->escaped_count ? " (escaped descendants killed too)" : "");
 }
 
 static void release_state(run_state *s)
@@ -439,6 +211,10 @@ static void release_state(run_state *s)
     s->envp = NULL;
     free(s->default_body);
     s->default_body = NULL;
+    free(s->fill_body);
+    s->fill_body = NULL;
+    free(s->fill);
+    s->fill = NULL;
 }
 
 static int exit_code_for(const stall_options *o, stall_result *r)
@@ -447,11 +223,13 @@ static int exit_code_for(const stall_options *o, stall_result *r)
         r->expect_met = false;
         return 2;
     }
+    if (strcmp(r->verdict, VERDICT_INCONCLUSIVE) == 0) {
+        r->expect_met = false; /* whatever was expected: a run without the fault proves nothing */
+        return 3;
+    }
     bool stalled = strcmp(r->verdict, VERDICT_STALLED) == 0;
     switch (o->expect) {
     case EXPECT_NONE:
-        r->expect_met = !stalled;
-        break;
     case EXPECT_RESPONSIVE:
         r->expect_met = !stalled;
         break;
@@ -462,98 +240,62 @@ static int exit_code_for(const stall_options *o, stall_result *r)
     return r->expect_met ? 0 : 1;
 }
 
-#define COLLECT_BODY_CAP (64 * 1024)
-
-/* --collect: fetch the requested pages while the fault lasts (e.g. the logger counters of a
- * server that still answers), concurrently, under the probe deadline. */
-static void run_collects(run_state *s)
-{
-    const stall_options *o = s->o;
-    stall_result *r = s->r;
-    if (!o->collect_count)
-        return;
-    http_call *calls = calloc(o->collect_count, sizeof *calls);
-    r->collected = calloc(o->collect_count, sizeof *r->collected);
-    if (!calls || !r->collected) {
-        free(calls);
-        free(r->collected);
-        r->collected = NULL;
-        return;
-    }
-    for (size_t i = 0; i < o->collect_count; i++) {
-        calls[i].method = o->collects[i].method;
-        calls[i].path = o->collects[i].path;
-        calls[i].headers = &o->headers;
-        calls[i].deadline_ms = o->deadline_ms;
-        calls[i].body_out = calloc(1, COLLECT_BODY_CAP);
-        calls[i].body_out_cap = calls[i].body_out ? COLLECT_BODY_CAP : 0;
-    }
-    http_batch_run(r->base_url, calls, o->collect_count, NULL);
-    for (size_t i = 0; i < o->collect_count; i++) {
-        collected_item *c = &r->collected[i];
-        c->method = calls[i].method;
-        c->path = calls[i].path;
-        c->status = calls[i].answered ? calls[i].status : 0;
-        c->timed_out = calls[i].timed_out;
-        c->latency_ms = calls[i].latency_ms;
-        c->body = calls[i].body_out;
-    }
-    r->collected_count = o->collect_count;
-    free(calls);
-}
-
-/* Everything after readiness: trigger, probes, verdict, evidence, recovery. */
+/* Everything after readiness: baseline, fault, probes, evidence, verdict, recovery, cause. */
 static int check_server(run_state *s)
 {
     stall_result *r = s->r;
-    if (trigger_and_wait(s) != 0)
+    run_scan_descendants(s);
+    s->phase = "the baseline snapshot";
+    run_take_baseline(s);
+    s->phase = "building the fault";
+    if (run_establish_fault(s) != 0)
         return -1;
-    if (run_probes(s) != 0)
+    run_scan_descendants(s);
+    s->phase = "the probes";
+    if (run_probe_rounds(s) != 0)
         return -1;
-
+    if (run_aborted(s))
+        return -1;
     if (child_has_exited(s->child)) {
         char how[96];
         child_describe_exit(s->child, how, sizeof how);
         r->child_died_during_run = true;
-        return setup_error(s, "the child died during the run (%s): neither responsive nor stalled", how);
+        return run_error(s, "the child died during the run (%s): neither responsive nor stalled", how);
     }
-    if (probes_any_timed_out(r->probes, r->probe_count)) {
-        r->verdict = VERDICT_STALLED;
-    } else if (probes_any_failed_without_timeout(r->probes, r->probe_count)) {
-        for (size_t i = 0; i < r->probe_count; i++)
-            if (!r->probes[i].answered)
-                return setup_error(s, "probe %s %s got no HTTP answer: %s", r->probes[i].method,
-                                   r->probes[i].path, r->probes[i].error);
-    } else {
-        r->verdict = VERDICT_RESPONSIVE;
-    }
+    for (size_t i = 0; i < r->probe_count; i++)
+        if (!r->probes[i].answered && !r->probes[i].timed_out)
+            return run_error(s, "probe %s %s got no HTTP answer: %s", r->probes[i].method, r->probes[i].path,
+                             r->probes[i].error);
 
-    run_collects(s);
-    gather_pipe_figures(s);
-    bool pipe_full = false;
-    for (size_t i = 0; i < r->pipe_count; i++)
-        pipe_full = pipe_full || r->pipes[i].full;
-    gather_evidence(s, pipe_full);
-    check_recovery(s);
+    /* the evidence and the collected pages were taken while the first round was pending */
+    s->phase = "the verdict";
+    run_decide_verdict(s);
+    s->phase = "the recovery check";
+    run_check_recovery(s);
+    run_decide_cause(s);
     return 0;
 }
 
-int run_stallcheck(const stall_options *o, child_process *child, stall_result *r)
+int run_stallcheck(const stall_options *o, child_process *child, const watchdog *dog, stall_result *r)
 {
     memset(r, 0, sizeof *r);
     r->options = o;
     r->verdict = VERDICT_ERROR;
     r->child_exit_code = -1;
     r->child_exit_signal = -1;
+    r->verdict_ms = -1;
     snprintf(r->child_exit, sizeof r->child_exit, "not started");
     describe_system(r);
     int64_t start = clock_monotonic_ms();
+    (void)timeline_init(&r->timeline, start); /* out of memory: the run goes on without one */
 
     run_state s;
     memset(&s, 0, sizeof s);
     s.o = o;
     s.r = r;
     s.child = child;
+    s.dog = dog;
+    s.phase = "the setup";
     for (size_t i = 0; i < 2; i++) {
         s.pipes[i].read_fd = -1;
         s.pipes[i].write_fd = -1;
@@ -562,15 +304,26 @@ int run_stallcheck(const stall_options *o, child_process *child, stall_result *r
         r->pipes[i].pending_after_recovery = -1;
         r->pipes[i].has_room = -1;
     }
+    r->fault.pending = -1;
+    r->fault.has_room = -1;
+    r->fault.fill_ms = o->fill_ms;
 
     child_adopt_orphans();
-    if (choose_port(&s) == 0 && open_pipes(&s) == 0 && spawn_child(&s) == 0 &&
-        wait_until_ready(&s) == 0)
-        (void)check_server(&s);
+    if (choose_port(&s) == 0 && open_pipes(&s) == 0 && spawn_child(&s) == 0) {
+        s.phase = "the readiness check";
+        if (wait_until_ready(&s) == 0)
+            (void)check_server(&s);
+    }
 
     if (r->pipe_count == 0)
-        gather_pipe_figures(&s); /* error paths: still report what the pipes were */
-    finish_trigger(&s);
+        run_gather_pipe_figures(&s); /* error paths: still report what the pipes were */
+    run_finish_flood(&s);
+    if (run_aborted(&s)) {
+        timeline_event_add(&r->timeline, TL_WATCHDOG, 0, "during %s", s.phase);
+        snprintf(r->error, sizeof r->error, "%s (during %s)", watchdog_reason(dog), s.phase);
+        r->verdict = VERDICT_ERROR;
+        r->cause = NULL;
+    }
     end_child(&s);
     release_state(&s);
     r->duration_ms = clock_monotonic_ms() - start;
@@ -592,4 +345,6 @@ void run_result_free(stall_result *r)
     r->collected = NULL;
     r->collected_count = 0;
     evidence_free(&r->threads);
+    evidence_free(&r->baseline);
+    timeline_free(&r->timeline);
 }

@@ -81,6 +81,7 @@ const char *thread_role_name(thread_role role)
     case ROLE_LOG_WRITER: return "log-pipe-writer";
     case ROLE_OTHER_WRITER: return "other-writer";
     case ROLE_LOCK_WAITER: return "lock-waiter";
+    case ROLE_IDLE: return "idle";
     case ROLE_OTHER: return "other";
     case ROLE_COUNT: break;
     }

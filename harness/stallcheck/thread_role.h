@@ -3,7 +3,11 @@
  * A single look at a thread can catch it between two system calls, so each thread is sampled a
  * few times and every sample is classified on its own: first by syscall number and fd (stable
  * ABI), then by the kernel's wait symbol (wchan) when the syscall file is unreadable or the
- * thread sits outside a syscall. The thread's role is the one most samples agree on. */
+ * thread sits outside a syscall. The thread's role is the one most samples agree on.
+ * A futex wait alone does not make a lock waiter: runtimes park idle threads in futex waits
+ * (Go's idle Ms, V8 and libuv workers, JVM GC threads), so the run compares with a snapshot
+ * taken before the trigger and calls the threads that were already waiting there idle
+ * (thread_shape.h). */
 #ifndef STALLCHECK_THREAD_ROLE_H
 #define STALLCHECK_THREAD_ROLE_H
 
@@ -16,7 +20,8 @@ typedef enum thread_role {
     ROLE_RUNNING,      /* on a CPU */
     ROLE_LOG_WRITER,   /* blocked writing the log pipe */
     ROLE_OTHER_WRITER, /* blocked in write/writev on something else */
-    ROLE_LOCK_WAITER,  /* waiting in a futex (a mutex, a condition, the GIL) */
+    ROLE_LOCK_WAITER,  /* began waiting in a futex (a mutex, a condition, the GIL) during the fault */
+    ROLE_IDLE,         /* waiting since before the trigger (the baseline saw the same wait) */
     ROLE_OTHER,        /* blocked elsewhere: accept, poll, sleep, read ... */
     ROLE_COUNT
 } thread_role;

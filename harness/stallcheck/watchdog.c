@@ -52,6 +52,26 @@ static void write_error_json(const char *path, const char *reason, int child_pid
     fclose(f);
 }
 
+/* Waits up to ms for watchdog_stop (a zero byte): the run has written its reports. */
+static bool wait_for_reports(watchdog *w, long ms)
+{
+    int64_t deadline = clock_monotonic_ms() + ms;
+    for (;;) {
+        int64_t left = deadline - clock_monotonic_ms();
+        if (left <= 0)
+            return false;
+        struct pollfd pfd = { w->wake[0], POLLIN, 0 };
+        int n = poll(&pfd, 1, (int)left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n > 0) {
+            unsigned char byte = 1;
+            if (read(w->wake[0], &byte, 1) == 1 && byte == 0)
+                return true;
+        }
+    }
+}
+
 static void *watchdog_thread(void *arg)
 {
     watchdog *w = arg;
@@ -75,33 +95,40 @@ static void *watchdog_thread(void *arg)
         }
     }
 
-    atomic_store(&w->fired, true);
-    char reason[160];
     if (sig)
-        snprintf(reason, sizeof reason, "interrupted by signal %d: the child process group was killed", sig);
+        snprintf(w->reason, sizeof w->reason, "interrupted by signal %d: the child process group was killed", sig);
     else
-        snprintf(reason, sizeof reason,
+        snprintf(w->reason, sizeof w->reason,
                  "watchdog: the run exceeded --timeout %ld s; the child process group was killed",
                  w->timeout_s);
-    fprintf(stderr, "stallcheck: %s\n", reason);
+    atomic_store(&w->fired, true);
+    fprintf(stderr, "stallcheck: %s\n", w->reason);
     pthread_mutex_lock(&w->child->lock);
     int pid = (int)w->child->pid;
     pthread_mutex_unlock(&w->child->lock);
     child_kill_now(w->child);
+    if (wait_for_reports(w, WATCHDOG_REPORT_GRACE_MS))
+        return NULL; /* the run unwound and wrote its reports */
+    fprintf(stderr, "stallcheck: the run did not finish its reports within %d ms of the watchdog; "
+                    "writing a minimal result\n", WATCHDOG_REPORT_GRACE_MS);
     write_error_json(w->json_path, sig ? "interrupted by a signal" : "watchdog timeout", pid);
     fflush(NULL);
     _exit(2);
 }
 
-bool watchdog_has_fired(watchdog *w)
+bool watchdog_has_fired(const watchdog *w)
 {
-    return w->running && atomic_load(&w->fired);
+    return w && w->running && atomic_load(&w->fired);
 }
 
-void watchdog_wait_for_exit(watchdog *w)
+const atomic_bool *watchdog_flag(const watchdog *w)
 {
-    pthread_join(w->thread, NULL); /* the watchdog thread ends the process with _exit(2) */
-    _exit(2);
+    return w ? &w->fired : NULL;
+}
+
+const char *watchdog_reason(const watchdog *w)
+{
+    return w && atomic_load(&w->fired) ? w->reason : "";
 }
 
 int watchdog_start(watchdog *w, long timeout_s, child_process *child, const char *json_path)

@@ -2,6 +2,10 @@
  * object of {id, accessToken, refreshToken, profileArn, expiresAt, authMethod, clientId,
  * clientSecret, region, authRegion, apiRegion, machineId, disabled, priority}).
  *
+ * Implemented in one file per job: cred_parse.c (entries and their rules), cred_pool.c
+ * (selection, failover state, the refresher's side), cred_view.c (the admin view), cred_file.c
+ * (load and save), credential.c (the memory of one credential).
+ *
  * Concurrency rule: the pool's mutex is held only to copy or update fields, never across a
  * network call or a file write. Requests take a snapshot (cred_pool_acquire) and report the
  * outcome; the background refresher (token_refresh.h) does the network work without the lock.
@@ -21,6 +25,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "config/rules.h"
+
 typedef enum { AUTH_SOCIAL = 0, AUTH_IDC = 1 } auth_method;
 
 typedef struct credential {
@@ -32,8 +38,8 @@ typedef struct credential {
     auth_method method;
     char *client_id;
     char *client_secret;
-    char region[32];            /* upstream region for this credential */
-    char auth_region[32];       /* token service region */
+    char region[REGION_NAME_SIZE];      /* upstream region for this credential */
+    char auth_region[REGION_NAME_SIZE]; /* token service region */
     char machine_id[65];        /* default: SHA-256 hex of the refresh token */
     int disabled;
     char disabled_reason[64];
@@ -50,7 +56,7 @@ typedef struct cred_snapshot {
     int id;
     char access_token[8192];
     char profile_arn[512];
-    char region[32];
+    char region[REGION_NAME_SIZE];
     char machine_id[65];
     auth_method method;
 } cred_snapshot;
@@ -116,9 +122,6 @@ void cred_list_free(credential *list, size_t n);
 #define CRED_ACCESS_TOKEN_MAX 8191
 #define CRED_REFRESH_TOKEN_MAX 8192
 #define CRED_PROFILE_ARN_MAX 511
-
-/* 1 when s may travel in an HTTP header: printable ASCII without spaces or controls. */
-int cred_is_header_safe(const char *s);
 
 /* Checks that object is a credential the pool would accept (same rules as the file).
  * Returns 0, or -1 with err naming the offending field. */

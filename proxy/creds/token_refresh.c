@@ -17,11 +17,11 @@
 
 #include <cjson/cJSON.h>
 
-#include "creds/config.h"
+#include "config/version.h"
 #include "log/log.h"
-#include "platform/platform.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/worker.h"
 #include "util/secret.h"
 
 #define DEFAULT_TIMEOUT_MS 15000
@@ -118,7 +118,7 @@ static int optional_text(const cJSON *item, size_t max_len, char **out)
     if (!item || cJSON_IsNull(item))
         return 0;
     if (!cJSON_IsString(item) || strlen(item->valuestring) > max_len ||
-        !cred_is_header_safe(item->valuestring))
+        !rule_header_safe(item->valuestring))
         return -1;
     if (!*item->valuestring)
         return 0;
@@ -147,7 +147,7 @@ int token_refresh_parse(const char *body, size_t len, refresh_result *result)
     const cJSON *access = field_either(root, "accessToken", "access_token");
     if (!cJSON_IsString(access) || !*access->valuestring ||
         strlen(access->valuestring) > CRED_ACCESS_TOKEN_MAX ||
-        !cred_is_header_safe(access->valuestring)) {
+        !rule_header_safe(access->valuestring)) {
         set_result_error(result, "response has no usable accessToken");
         goto done;
     }
@@ -376,31 +376,20 @@ struct token_refresher {
     refresh_config cfg; /* cfg.auth_url points at auth_url below */
     char *auth_url;
     cred_pool *pool;
-    pthread_t thread;
-    pthread_mutex_t mu; /* guards everything below; never held across I/O */
-    pthread_cond_t wake;
+    worker *thread;
+    pthread_mutex_t mu; /* guards the counters below; never held across I/O */
     pthread_cond_t round_done;
-    int stop;
-    int poked;
     long rounds;
     long refreshes;
     long failures;
 };
 
-static int stop_requested(token_refresher *r)
-{
-    pthread_mutex_lock(&r->mu);
-    int stop = r->stop;
-    pthread_mutex_unlock(&r->mu);
-    return stop;
-}
-
-static void run_round(token_refresher *r)
+static void run_round(token_refresher *r, worker *w)
 {
     credential *due = NULL;
     size_t n = cred_pool_due_for_refresh(r->pool, time(NULL), r->cfg.margin_s, &due);
     long ok = 0, failed = 0;
-    for (size_t i = 0; i < n && !stop_requested(r); i++) {
+    for (size_t i = 0; i < n && !worker_stopping(w); i++) {
         refresh_result result;
         int rc = token_refresh_once(&r->cfg, &due[i], &result);
         if (apply_outcome(r->pool, &due[i], rc, &result) == 0)
@@ -418,29 +407,21 @@ static void run_round(token_refresher *r)
     pthread_mutex_unlock(&r->mu);
 }
 
-static void *refresher_main(void *arg)
+/* One round now, then one per period or as soon as poked; a poke during a round asks for
+ * another round right after it. */
+static void refresher_body(worker *w, void *user)
 {
-    token_refresher *r = arg;
-    platform_set_thread_name("token-refresh");
-    pthread_mutex_lock(&r->mu);
-    while (!r->stop) {
-        r->poked = 0;
-        pthread_mutex_unlock(&r->mu);
-        run_round(r);
+    token_refresher *r = user;
+    while (!worker_stopping(w)) {
+        worker_clear_wake(w); /* this round serves every poke made so far */
+        run_round(r, w);
         pthread_mutex_lock(&r->mu);
         r->rounds++;
         pthread_cond_broadcast(&r->round_done);
-        if (r->stop || r->poked)
-            continue;
-        struct timespec deadline;
-        clock_deadline_in(&deadline, r->cfg.period_ms);
-        while (!r->stop && !r->poked) {
-            if (pthread_cond_timedwait(&r->wake, &r->mu, &deadline) == ETIMEDOUT)
-                break;
-        }
+        pthread_mutex_unlock(&r->mu);
+        if (worker_wait(w, r->cfg.period_ms) == WORKER_STOP)
+            break;
     }
-    pthread_mutex_unlock(&r->mu);
-    return NULL;
 }
 
 token_refresher *token_refresher_start(const refresh_config *cfg, cred_pool *pool)
@@ -458,15 +439,14 @@ token_refresher *token_refresher_start(const refresh_config *cfg, cred_pool *poo
     r->cfg.auth_url = r->auth_url;
     r->pool = pool;
     pthread_mutex_init(&r->mu, NULL);
-    pthread_cond_init(&r->wake, NULL);
     pthread_cond_init(&r->round_done, NULL);
     /* Reference-counted by libcurl; called here, on the starting thread, so the refresher never
      * depends on someone else having initialised libcurl. */
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (pthread_create(&r->thread, NULL, refresher_main, r) != 0) {
+    r->thread = worker_start("token-refresh", refresher_body, r);
+    if (!r->thread) {
         curl_global_cleanup();
         pthread_cond_destroy(&r->round_done);
-        pthread_cond_destroy(&r->wake);
         pthread_mutex_destroy(&r->mu);
         free(r->auth_url);
         free(r);
@@ -477,26 +457,23 @@ token_refresher *token_refresher_start(const refresh_config *cfg, cred_pool *poo
 
 void token_refresher_poke(token_refresher *r)
 {
-    if (!r)
-        return;
-    pthread_mutex_lock(&r->mu);
-    r->poked = 1;
-    pthread_cond_signal(&r->wake);
-    pthread_mutex_unlock(&r->mu);
+    if (r)
+        worker_wake(r->thread);
 }
 
 void token_refresher_stop(token_refresher *r)
 {
     if (!r)
         return;
-    pthread_mutex_lock(&r->mu);
-    r->stop = 1;
-    pthread_cond_broadcast(&r->wake);
-    pthread_mutex_unlock(&r->mu);
-    pthread_join(r->thread, NULL);
+    /* A round ends between two refreshes, each bounded by the call timeouts. */
+    int deadline_ms = r->cfg.timeout_ms + r->cfg.connect_timeout_ms + 5000;
+    if (worker_stop(r->thread, deadline_ms) != 0) {
+        LOG_ERROR("[REFRESH] the token refresher did not stop within %d ms: leaving it running",
+                  deadline_ms);
+        return; /* its state stays allocated: the thread still uses it */
+    }
     curl_global_cleanup();
     pthread_cond_destroy(&r->round_done);
-    pthread_cond_destroy(&r->wake);
     pthread_mutex_destroy(&r->mu);
     free(r->auth_url);
     free(r);

@@ -17,7 +17,7 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "creds/atomic_file.h"
+#include "util/atomic_file.h"
 #include "creds/credentials.h"
 #include "log/log.h"
 #include "util/clock.h"
@@ -374,16 +374,10 @@ int user_store_load(user_store *s, char *err, size_t err_size)
     user_entry *entries = NULL;
     size_t n = 0;
     int rc = 0;
-    char *text = file_read_all(s->path, USER_STORE_FILE_MAX_BYTES, &len);
+    int absent;
+    char *text = file_read_store(s->path, USER_STORE_FILE_MAX_BYTES, &len, &absent, err, err_size);
     if (!text) {
-        if (errno == EFBIG) {
-            errbuf_set(err, err_size, "%s: larger than %u bytes", s->path,
-                      USER_STORE_FILE_MAX_BYTES);
-            rc = -1;
-        } else if (errno != ENOENT) {
-            errbuf_set(err, err_size, "%s: %s", s->path, strerror(errno));
-            rc = -1;
-        }
+        rc = absent ? 0 : -1;
     } else {
         char detail[256];
         if (parse_document(text, len, &entries, &n, detail, sizeof detail) != 0) {

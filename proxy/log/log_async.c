@@ -124,7 +124,7 @@ static _Atomic size_t max_line_bytes = 1024 * 1024;
 
 /* ---- timed waits on the monotonic clock ---------------------------------------------- */
 
-#if defined(_POSIX_CLOCK_SELECTION) && _POSIX_CLOCK_SELECTION > 0
+#if KIRO_HAVE_COND_MONOTONIC /* the platform switch: off on macOS and in the portable build */
 #define LOG_COND_MONOTONIC 1
 #else
 #define LOG_COND_MONOTONIC 0

@@ -151,13 +151,14 @@ void log_sink_consume_sigpipe(void)
     sigset_t only_sigpipe;
     sigemptyset(&only_sigpipe);
     sigaddset(&only_sigpipe, SIGPIPE);
-#if defined(_POSIX_REALTIME_SIGNALS) && _POSIX_REALTIME_SIGNALS > 0
+#if KIRO_HAVE_SIGTIMEDWAIT
     /* Takes it if pending, never waits. */
     const struct timespec no_wait = {0, 0};
     while (sigtimedwait(&only_sigpipe, NULL, &no_wait) == SIGPIPE) {
     }
 #else
-    /* macOS has no sigtimedwait(): look first, then take it; SIGPIPE is blocked here. */
+    /* macOS (and the portable build) has no sigtimedwait(): look first, then take it;
+     * SIGPIPE is blocked here. */
     sigset_t pending;
     int sig;
     if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE))

@@ -1,4 +1,6 @@
-/* platform.c: Linux and macOS implementations of platform.h, one #if per function. */
+/* platform.c: Linux and macOS implementations of platform.h, one #if per function. Each #if
+ * asks a KIRO_HAVE_* switch from platform.h (so the portable build takes the macOS road on
+ * Linux); only what cannot compile on Linux tests __APPLE__ itself. */
 #include "platform/platform.h"
 
 #include <errno.h>
@@ -31,14 +33,19 @@ void platform_set_thread_name(const char *name)
 #endif
 }
 
+const char *platform_flavor(void)
+{
+    return KIRO_PLATFORM_FLAVOR;
+}
+
 size_t platform_pipe_atomic_bytes(void)
 {
-    return PIPE_BUF;
+    return KIRO_PIPE_ATOMIC_BYTES;
 }
 
 long platform_pipe_capacity(int fd)
 {
-#if defined(__linux__) && defined(F_GETPIPE_SZ)
+#if KIRO_HAVE_PIPE_SIZE_CONTROL
     int n = fcntl(fd, F_GETPIPE_SZ);
     return n < 0 ? -1 : n;
 #else
@@ -50,7 +57,7 @@ long platform_pipe_capacity(int fd)
 
 long platform_pipe_set_capacity(int fd, long bytes)
 {
-#if defined(__linux__) && defined(F_SETPIPE_SZ)
+#if KIRO_HAVE_PIPE_SIZE_CONTROL
     if (bytes > INT_MAX) {
         errno = EINVAL;
         return -1;
@@ -75,7 +82,7 @@ long platform_pending_bytes(int fd)
 
 int platform_open_private_nonblocking_pipe(int fd)
 {
-#if defined(__linux__)
+#if KIRO_HAVE_PRIVATE_PIPE_REOPEN
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode))
         return -1;
@@ -93,6 +100,8 @@ int platform_open_private_nonblocking_pipe(int fd)
 
 long platform_resident_bytes(void)
 {
+    /* Each system has one source and neither runs on the other, so the portable build keeps
+     * /proc/self/statm on Linux (a read of this process's own figures, not a change of road). */
 #if defined(__linux__)
     FILE *f = fopen("/proc/self/statm", "r");
     if (!f)
@@ -131,6 +140,8 @@ long platform_raise_fd_limit(long wanted)
 
 void platform_tune_allocator(void)
 {
+    /* An allocator setting, not a road: glibc gets it in every flavor, other C libraries have
+     * nothing to set. */
 #if defined(__GLIBC__)
     /* Blocks of 256 KiB and more are mmap'ed (and unmapped on free) instead of growing the
      * per-thread heaps, and at most 4 arenas are created for hundreds of connection threads. */

@@ -84,9 +84,8 @@ static int finish(response_writer *w, kbuf *out)
     }
     cJSON_AddStringToObject(m, "stop_reason", rw_stop_reason(w));
     cJSON_AddNullToObject(m, "stop_sequence");
-    cJSON *usage = cJSON_AddObjectToObject(m, "usage");
-    cJSON_AddNumberToObject(usage, "input_tokens", (double)rw_input_tokens(w));
-    cJSON_AddNumberToObject(usage, "output_tokens", (double)rw_output_tokens(w));
+    usage_numbers numbers = rw_usage(w);
+    usage_add_anthropic(cJSON_AddObjectToObject(m, "usage"), &numbers);
     if (rw_append_json(out, m) != 0)
         return rw_set_error(w, 502, "api_error", "response too large or out of memory");
     return 0;

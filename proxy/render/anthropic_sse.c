@@ -19,11 +19,18 @@ static cJSON *typed_object(const char *type)
     return o;
 }
 
-static cJSON *usage_object(const response_writer *w, long output_tokens)
+/* message_start shows the estimate (nothing was reported yet) with no output; message_delta
+ * shows the final numbers, cache counts included, once the upstream reported them. */
+static cJSON *usage_object(const response_writer *w, int final)
 {
+    usage_numbers numbers = rw_usage(w);
+    if (!final)
+        numbers.output_tokens = 0;
     cJSON *u = cJSON_CreateObject();
-    cJSON_AddNumberToObject(u, "input_tokens", (double)rw_input_tokens(w));
-    cJSON_AddNumberToObject(u, "output_tokens", (double)output_tokens);
+    if (usage_add_anthropic(u, &numbers) != 0) {
+        cJSON_Delete(u);
+        return NULL;
+    }
     return u;
 }
 
@@ -129,7 +136,7 @@ static int finish(response_writer *w, kbuf *out)
     cJSON *delta = cJSON_AddObjectToObject(event, "delta");
     cJSON_AddStringToObject(delta, "stop_reason", rw_stop_reason(w));
     cJSON_AddNullToObject(delta, "stop_sequence");
-    cJSON_AddItemToObject(event, "usage", usage_object(w, rw_output_tokens(w)));
+    cJSON_AddItemToObject(event, "usage", usage_object(w, 1));
     if (rw_append_sse_json(out, "message_delta", event) != 0)
         return -1;
     return rw_append_sse_json(out, "message_stop", typed_object("message_stop"));

@@ -148,17 +148,93 @@ static int token_count(const cJSON *usage, const char *name, long *out)
     return 0;
 }
 
+/* The first of names present in usage: 0 with *out set (left alone when none is present), -1
+ * when one is present but not a number. */
+static int first_token_count(const cJSON *usage, const char *const *names, long *out)
+{
+    for (; *names; names++) {
+        if (!cJSON_GetObjectItemCaseSensitive(usage, *names))
+            continue;
+        return token_count(usage, *names, out);
+    }
+    return 0;
+}
+
+/* The token usage object of a metadata payload: tokenUsage (the wire name), usage (older
+ * proxies' spelling), either also one level down under the event's own name. NULL when none;
+ * *bad set when one is present but not an object. */
+static const cJSON *usage_object(const cJSON *payload, int *bad)
+{
+    static const char *const wrappers[] = {"metadataEvent", "messageMetadataEvent", NULL};
+    static const char *const names[] = {"tokenUsage", "usage", NULL};
+    const cJSON *scopes[3] = {payload, NULL, NULL};
+    size_t n_scopes = 1;
+    for (const char *const *w = wrappers; *w; w++) {
+        const cJSON *inner = cJSON_GetObjectItemCaseSensitive(payload, *w);
+        if (cJSON_IsObject(inner))
+            scopes[n_scopes++] = inner;
+    }
+    for (size_t i = 0; i < n_scopes; i++) {
+        for (const char *const *name = names; *name; name++) {
+            const cJSON *usage = cJSON_GetObjectItemCaseSensitive(scopes[i], *name);
+            if (!usage || cJSON_IsNull(usage))
+                continue;
+            if (cJSON_IsObject(usage))
+                return usage;
+            if (name == names) {   /* tokenUsage of the wrong type; "usage" is only a guess */
+                *bad = 1;
+                return NULL;
+            }
+        }
+    }
+    return NULL;
+}
+
+static int parse_stop_reason(const cJSON *payload, kiro_event *ev)
+{
+    const char *reason = NULL;
+    if (optional_string(payload, "stopReason", &reason) != 0)
+        return -1;
+    static const char *const wrappers[] = {"metadataEvent", "messageMetadataEvent", NULL};
+    for (const char *const *w = wrappers; !reason && *w; w++) {
+        const cJSON *inner = cJSON_GetObjectItemCaseSensitive(payload, *w);
+        if (cJSON_IsObject(inner) && optional_string(inner, "stopReason", &reason) != 0)
+            return -1;
+    }
+    ev->stop_reason = reason;
+    return 0;
+}
+
+/* metadataEvent / messageMetadataEvent: {"tokenUsage":{"uncachedInputTokens","outputTokens",
+ * "totalTokens","cacheReadInputTokens","cacheWriteInputTokens","contextUsagePercentage"},
+ * "stopReason":"END_TURN"|"MAX_TOKENS"|"MODEL_CONTEXT_WINDOW_EXCEEDED"|...}. Every member is
+ * optional; one of the wrong type makes the event malformed. */
 static int parse_metadata(const cJSON *payload, kiro_event *ev)
 {
+    static const char *const input_names[] = {"uncachedInputTokens", "inputTokens", NULL};
+    static const char *const output_names[] = {"outputTokens", NULL};
+    static const char *const read_names[] = {"cacheReadInputTokens", NULL};
+    static const char *const write_names[] = {"cacheWriteInputTokens", "cacheCreationInputTokens",
+                                              NULL};
     ev->kind = KIRO_EV_METADATA;
-    const cJSON *usage = cJSON_GetObjectItemCaseSensitive(payload, "tokenUsage");
-    if (!usage || cJSON_IsNull(usage))
+    if (parse_stop_reason(payload, ev) != 0)
+        return -1;
+    int bad = 0;
+    const cJSON *usage = usage_object(payload, &bad);
+    if (bad)
+        return -1;
+    if (!usage)
         return 0;
-    if (!cJSON_IsObject(usage))
+    if (first_token_count(usage, input_names, &ev->input_tokens) != 0 ||
+        first_token_count(usage, output_names, &ev->output_tokens) != 0 ||
+        first_token_count(usage, read_names, &ev->cache_read_tokens) != 0 ||
+        first_token_count(usage, write_names, &ev->cache_write_tokens) != 0)
         return -1;
-    if (token_count(usage, "inputTokens", &ev->input_tokens) != 0)
+    double pct = -1;
+    if (optional_number(usage, "contextUsagePercentage", &pct) != 0)
         return -1;
-    return token_count(usage, "outputTokens", &ev->output_tokens);
+    ev->context_usage_percent = pct >= 0 && pct < 1e6 ? pct : -1;
+    return 0;
 }
 
 /* exception / error messages: the type from the headers, the text from a header or payload. */
@@ -219,6 +295,7 @@ static payload_parser parser_for(const char *event_type)
         { "contextUsageEvent", parse_context_usage },
         { "meteringEvent", parse_metering },
         { "metadataEvent", parse_metadata },
+        { "messageMetadataEvent", parse_metadata },
     };
     for (size_t i = 0; i < sizeof parsers / sizeof parsers[0]; i++)
         if (strcmp(event_type, parsers[i].name) == 0)
@@ -256,8 +333,9 @@ int kiro_event_parse(const es_message *message, kiro_event *ev, kiro_event_owner
     memset(ev, 0, sizeof *ev);
     ev->kind = KIRO_EV_IGNORED;
     ev->text = "";
-    ev->input_tokens = -1;
-    ev->output_tokens = -1;
+    ev->input_tokens = ev->output_tokens = -1;
+    ev->cache_read_tokens = ev->cache_write_tokens = -1;
+    ev->context_usage_percent = -1;
     *owner = NULL;
     kiro_event_owner *o = calloc(1, sizeof *o);
     if (!o)
@@ -276,6 +354,8 @@ int kiro_event_parse(const es_message *message, kiro_event *ev, kiro_event_owner
         ev->kind = KIRO_EV_IGNORED;
         ev->text = "";
         ev->input_tokens = ev->output_tokens = -1;
+        ev->cache_read_tokens = ev->cache_write_tokens = -1;
+        ev->context_usage_percent = -1;
         return -1;
     }
     *owner = o;

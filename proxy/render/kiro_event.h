@@ -15,7 +15,7 @@ typedef enum {
     KIRO_EV_TOOL_USE,      /* toolUseEvent {name, toolUseId, input (fragment), stop} */
     KIRO_EV_CONTEXT_USAGE, /* contextUsageEvent {contextUsagePercentage} */
     KIRO_EV_METERING,      /* meteringEvent {usage} */
-    KIRO_EV_METADATA,      /* metadataEvent {tokenUsage {inputTokens, outputTokens}} */
+    KIRO_EV_METADATA,      /* metadataEvent / messageMetadataEvent {tokenUsage, stopReason} */
     KIRO_EV_EXCEPTION,     /* :message-type exception or error */
     KIRO_EV_IGNORED,       /* known but irrelevant, or unknown event types */
 } kiro_event_kind;
@@ -28,9 +28,16 @@ typedef struct kiro_event {
     const char *tool_use_id; /* TOOL_USE */
     const char *tool_name;   /* TOOL_USE */
     int tool_stop;           /* TOOL_USE: this fragment ends the tool call */
-    double context_usage_percent; /* CONTEXT_USAGE */
+    /* CONTEXT_USAGE: contextUsagePercentage; METADATA: tokenUsage.contextUsagePercentage,
+     * -1 when absent. */
+    double context_usage_percent;
     double metering_usage;        /* METERING */
-    long input_tokens, output_tokens; /* METADATA, -1 when absent */
+    /* METADATA, each -1 when absent: input is tokenUsage.uncachedInputTokens (or the older
+     * inputTokens), output is outputTokens, cache read is cacheReadInputTokens and cache write
+     * is cacheWriteInputTokens (or cacheCreationInputTokens). */
+    long input_tokens, output_tokens;
+    long cache_read_tokens, cache_write_tokens;
+    const char *stop_reason;      /* METADATA: stopReason (e.g. MAX_TOKENS), NULL when absent */
     const char *exception_type;   /* EXCEPTION: e.g. ContentLengthExceededException */
     const char *exception_message;
 } kiro_event;

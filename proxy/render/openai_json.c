@@ -92,11 +92,8 @@ static int finish(response_writer *w, kbuf *out)
     cJSON_AddNumberToObject(choice, "index", 0);
     cJSON_AddItemToObject(choice, "message", msg);
     cJSON_AddStringToObject(choice, "finish_reason", rw_openai_finish_reason(w));
-    cJSON *usage = cJSON_AddObjectToObject(c, "usage");
-    long in = rw_input_tokens(w), done = rw_output_tokens(w);
-    cJSON_AddNumberToObject(usage, "prompt_tokens", (double)in);
-    cJSON_AddNumberToObject(usage, "completion_tokens", (double)done);
-    cJSON_AddNumberToObject(usage, "total_tokens", (double)(in + done));
+    usage_numbers numbers = rw_usage(w);
+    usage_add_openai(cJSON_AddObjectToObject(c, "usage"), &numbers);
     if (rw_append_json(out, c) != 0)
         return rw_set_error(w, 502, "api_error", "response too large or out of memory");
     return 0;

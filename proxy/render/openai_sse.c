@@ -87,11 +87,8 @@ static int block_delta(response_writer *w, const rw_block *b, const char *s, siz
 static int finish(response_writer *w, kbuf *out)
 {
     cJSON *last = chunk(w, cJSON_CreateObject(), rw_openai_finish_reason(w));
-    cJSON *usage = cJSON_AddObjectToObject(last, "usage");
-    long in = rw_input_tokens(w), done = rw_output_tokens(w);
-    cJSON_AddNumberToObject(usage, "prompt_tokens", (double)in);
-    cJSON_AddNumberToObject(usage, "completion_tokens", (double)done);
-    cJSON_AddNumberToObject(usage, "total_tokens", (double)(in + done));
+    usage_numbers numbers = rw_usage(w);
+    usage_add_openai(cJSON_AddObjectToObject(last, "usage"), &numbers);
     if (rw_append_sse_json(out, NULL, last) != 0)
         return -1;
     return sse_append(out, NULL, "[DONE]");

@@ -14,16 +14,6 @@
 #include "render/upstream_error.h"
 #include "util/random.h"
 
-int rw_set_error(response_writer *w, int status, const char *type, const char *message)
-{
-    return api_error_set(&w->error, status, type, "%s", message);
-}
-
-int rw_output_error(response_writer *w)
-{
-    return rw_set_error(w, 502, "api_error", "response too large or out of memory");
-}
-
 static const rw_format_ops *ops_for(rw_format format)
 {
     switch (format) {
@@ -64,9 +54,7 @@ response_writer *rw_new(const rw_options *options)
     w->created = options->created ? options->created : (long)time(NULL);
     w->phase = RW_NEW;
     w->open = RW_NO_BLOCK;
-    w->meta_input_tokens = -1;
-    w->meta_output_tokens = -1;
-    w->context_usage_percent = -1;
+    upstream_usage_init(&w->usage);
     thinking_split_init(&w->thinking);
     kbuf_init(&w->joined, RW_MAX_PIECE_BYTES);
     kbuf_init(&w->clean, RW_MAX_PIECE_BYTES);
@@ -106,38 +94,29 @@ int rw_started(const response_writer *w)
 
 const char *rw_stop_reason(const response_writer *w)
 {
-    if (w->tool_calls > 0)
-        return "tool_use";
-    if (w->length_limited)
-        return "max_tokens";
-    return "end_turn";
+    return upstream_usage_stop_reason(&w->usage, w->tool_calls, w->length_limited);
 }
 
 const char *rw_openai_finish_reason(const response_writer *w)
 {
-    if (w->tool_calls > 0)
-        return "tool_calls";
-    if (w->length_limited)
-        return "length";
-    return "stop";
+    return upstream_usage_finish_reason(&w->usage, w->tool_calls, w->length_limited);
+}
+
+usage_numbers rw_usage(const response_writer *w)
+{
+    long output_estimate = (long)((w->emitted_chars + 3) / 4);
+    return upstream_usage_numbers(&w->usage, w->options.input_tokens_estimate, output_estimate,
+                                  w->options.context_window);
 }
 
 long rw_output_tokens(const response_writer *w)
 {
-    if (w->meta_output_tokens >= 0)
-        return w->meta_output_tokens;
-    if (w->emitted_chars == 0)
-        return 0;
-    return (long)((w->emitted_chars + 3) / 4);
+    return rw_usage(w).output_tokens;
 }
 
 long rw_input_tokens(const response_writer *w)
 {
-    if (w->meta_input_tokens >= 0)
-        return w->meta_input_tokens;
-    if (w->context_usage_percent >= 0)
-        return (long)(w->context_usage_percent * 200000.0 / 100.0 + 0.5);
-    return w->options.input_tokens_estimate;
+    return rw_usage(w).input_tokens;
 }
 
 int rw_begin(response_writer *w, kbuf *out)
@@ -183,14 +162,8 @@ int rw_event(response_writer *w, const kiro_event *ev, kbuf *out)
     case KIRO_EV_TOOL_USE:
         return rw_content_tool(w, ev, out);
     case KIRO_EV_CONTEXT_USAGE:
-        if (ev->context_usage_percent >= 0)
-            w->context_usage_percent = ev->context_usage_percent;
-        return 0;
     case KIRO_EV_METADATA:
-        if (ev->input_tokens >= 0)
-            w->meta_input_tokens = ev->input_tokens;
-        if (ev->output_tokens >= 0)
-            w->meta_output_tokens = ev->output_tokens;
+        upstream_usage_note(&w->usage, ev);
         return 0;
     case KIRO_EV_EXCEPTION:
         if (upstream_exception_is_length_limit(ev->exception_type)) {

@@ -8,9 +8,11 @@
  *                      then "data: [DONE]"
  *   RW_OPENAI_JSON     one chat.completion object at the end
  *
- * Stop reason: tool_use when a tool was called, max_tokens after ContentLengthExceededException,
- * else end_turn. A response is only ended successfully by rw_finish(); a stream that ends without
- * its terminating events is reported through rw_fail() and never turned into a fake end_turn.
+ * Stop reason (upstream_usage.h): model_context_window_exceeded when the context is full,
+ * tool_use when a tool was called, max_tokens after ContentLengthExceededException, else
+ * end_turn. Usage carries the upstream's cache read / cache write counts. A response is only
+ * ended successfully by rw_finish(); a stream that ends without its terminating events is
+ * reported through rw_fail() and never turned into a fake end_turn.
  * With thinking on, <thinking>...</thinking> in the text (split across events anywhere) becomes
  * thinking blocks. Output bytes are appended to the caller's kbuf. */
 #ifndef KIRO_RESPONSE_WRITER_H
@@ -19,6 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "render/kiro_event.h"
+#include "render/upstream_usage.h"
 #include "util/api_error.h"
 #include "util/buf.h"
 
@@ -37,6 +40,7 @@ typedef struct rw_options {
     int thinking;               /* parse <thinking> tags into thinking blocks */
     long created;               /* OpenAI "created" (unix seconds); 0 = now */
     const cJSON *tool_name_map; /* short upstream tool name -> client name (may be NULL) */
+    long context_window;        /* the model's input token limit; 0 = 200000 */
 } rw_options;
 
 typedef struct response_writer response_writer;
@@ -72,6 +76,8 @@ int rw_fail(response_writer *w, const api_error *err, kbuf *out);
 /* Usage as known so far (after finish: final). */
 long rw_output_tokens(const response_writer *w);
 long rw_input_tokens(const response_writer *w);
+/* Every usage number (input, output, cache read, cache creation) as known so far. */
+usage_numbers rw_usage(const response_writer *w);
 const char *rw_stop_reason(const response_writer *w);
 /* 1 once rw_begin wrote bytes for a stream (the HTTP status can no longer change). */
 int rw_started(const response_writer *w);

@@ -86,7 +86,7 @@ static int block_delta(response_writer *w, rw_block *b, const char *s, size_t le
 {
     if (len == 0)
         return 0;
-    w->emitted_chars += utf8_count_chars(s, len);
+    w->emitted_chars += utf8_char_count(s, len);
     if (w->ops->keeps_content) {
         if (len > RW_MAX_CONTENT_BYTES - w->content_bytes)
             return rw_set_error(w, 502, "api_error", "upstream response too large");

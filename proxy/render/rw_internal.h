@@ -12,7 +12,8 @@
 #include "render/response_writer.h"
 #include "util/buf.h"
 #include "render/thinking_split.h"
-#include "render/utf8.h"
+#include "render/upstream_usage.h"
+#include "util/utf8.h"
 
 /* Limits on what one response may accumulate (JSON formats) or open (all formats). */
 #define RW_MAX_BLOCKS 4096
@@ -83,8 +84,7 @@ struct response_writer {
     kbuf clean;             /* scratch: sanitised text */
 
     size_t emitted_chars;   /* text + thinking + tool input, for the output estimate */
-    long meta_input_tokens, meta_output_tokens;   /* metadataEvent, -1 until reported */
-    double context_usage_percent;                 /* contextUsageEvent, -1 until reported */
+    upstream_usage usage;   /* metadataEvent / contextUsageEvent reports */
     int length_limited;     /* ContentLengthExceededException seen */
 };
 
@@ -103,9 +103,9 @@ const char *rw_openai_finish_reason(const response_writer *w);
 int rw_append_sse_json(kbuf *out, const char *event_name, cJSON *json);
 /* Prints json unformatted, appends it and frees it; -1 on failure. */
 int rw_append_json(kbuf *out, cJSON *json);
-/* Records "response too large or out of memory" (502) and returns -1. */
-int rw_output_error(response_writer *w);
-/* Records an error for rw_last_error and returns -1. */
+/* rw_error.c: records an error for rw_last_error and returns -1. */
 int rw_set_error(response_writer *w, int status, const char *type, const char *message);
+/* rw_error.c: records "response too large or out of memory" (502) and returns -1. */
+int rw_output_error(response_writer *w);
 
 #endif

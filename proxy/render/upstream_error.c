@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "render/utf8.h"
+#include "util/utf8.h"
 #include "util/buf.h"
 
 /* Room for the exception name and the quoted upstream message inside api_error.message

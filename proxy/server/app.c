@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "creds/atomic_file.h"
+#include "util/atomic_file.h"
 #include "log/log.h"
 #include "server/http_server.h"
 #include "server/model_refresher.h"
@@ -66,6 +66,13 @@ int app_start(app *a, char *err, size_t err_size)
         snprintf(err, err_size, "cannot start the token refresher");
         return -1;
     }
+    a->upstream = (upstream_ctx){
+        .cfg = a->cfg,
+        .pool = a->pool,
+        .refresher = a->refresher,
+        .metrics = &a->metrics,
+        .stopping = &a->stopping,
+    };
     a->model_refresher = model_refresher_start(a, a->cfg->model_refresh_s);
     a->server = http_server_start(a, err, err_size);
     if (!a->server)
@@ -95,6 +102,7 @@ void app_stop(app *a, int stop_deadline_ms)
         a->model_refresher = NULL;
     }
     if (a->refresher) {
+        a->upstream.refresher = NULL;
         token_refresher_stop(a->refresher);
         a->refresher = NULL;
     }

@@ -10,11 +10,12 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "creds/config.h"
+#include "config/config.h"
 #include "creds/credentials.h"
 #include "creds/token_refresh.h"
 #include "creds/user_store.h"
 #include "server/metrics.h"
+#include "server/upstream.h"
 #include "translate/model_catalog.h"
 
 struct http_server;
@@ -30,7 +31,7 @@ typedef struct app {
     token_refresher *refresher;
     struct model_refresher *model_refresher;
     struct http_server *server;
-    char upstream_base[512];    /* no trailing slash */
+    upstream_ctx upstream;      /* what upstream calls see of the app (filled by app_start) */
     int64_t started_ms;         /* monotonic */
     time_t started_at;          /* wall clock */
     atomic_int stopping;        /* set at shutdown: waits in request threads end early */

@@ -5,12 +5,12 @@
 #include <string.h>
 
 enum {
-    CH_SIZE,          /* hex digits of a chunk size */
-    CH_SIZE_WS,       /* white space after the size, before ';' or the line end */
-    CH_EXT,           /* chunk extensions: skipped up to the line end */
-    CH_SIZE_LF,       /* CR seen at the end of the size line */
-    CH_DATA,          /* chunk data */
-    CH_DATA_CR,       /* CRLF after the data */
+    CH_SIZE,    /* hex digits of a chunk size */
+    CH_SIZE_WS, /* white space after the size, before ';' or the line end */
+    CH_EXT,     /* chunk extensions: skipped up to the line end */
+    CH_SIZE_LF, /* CR seen at the end of the size line */
+    CH_DATA,    /* chunk data */
+    CH_DATA_CR, /* CRLF after the data */
     CH_DATA_LF,
     CH_TRAILER_START, /* start of a trailer line, or the final empty line */
     CH_TRAILER_LINE,  /* inside a trailer line (dropped) */
@@ -75,8 +75,8 @@ static framer_status size_line_done(body_framer *f, char *out, size_t *produced)
     return FRAMER_MORE;
 }
 
-static framer_status length_feed(body_framer *f, const char *in, size_t in_len,
-                                 size_t *consumed, char *out, size_t out_cap, size_t *produced)
+static framer_status length_feed(body_framer *f, const char *in, size_t in_len, size_t *consumed,
+                                 char *out, size_t out_cap, size_t *produced)
 {
     uint64_t take = f->remaining < in_len ? f->remaining : in_len;
     if (out && take > out_cap - *produced)
@@ -141,8 +141,9 @@ static framer_status chunk_byte(body_framer *f, unsigned char c, char *out, size
         }
         if (c == '\n')
             return size_line_done(f, out, produced);
-        return fail(f, 400, "a chunk-size line has bytes after the size that are not an "
-                            "extension");
+        return fail(f, 400,
+                    "a chunk-size line has bytes after the size that are not an "
+                    "extension");
     case CH_EXT:
         if (c == '\r') {
             f->state = CH_SIZE_LF;
@@ -163,8 +164,9 @@ static framer_status chunk_byte(body_framer *f, unsigned char c, char *out, size
             return FRAMER_MORE;
         }
         return c == '\n' ? data_line_done(f, out, produced) /* a bare LF ends it too */
-                         : fail(f, 400, "chunk data is longer than its chunk size (no CRLF "
-                                        "after it)");
+                         : fail(f, 400,
+                                "chunk data is longer than its chunk size (no CRLF "
+                                "after it)");
     case CH_DATA_LF:
         if (c != '\n')
             return fail(f, 400, "chunk data is longer than its chunk size (no CRLF after it)");
@@ -232,13 +234,15 @@ framer_status body_framer_feed(body_framer *f, const char *in, size_t in_len, si
             break;
         if (f->state <= CH_SIZE_LF && ++f->line_len > CHUNK_LINE_MAX) {
             *consumed = i;
-            return fail(f, 400, "a chunk-size line (with its extensions) is longer than 4096 "
-                                "bytes");
+            return fail(f, 400,
+                        "a chunk-size line (with its extensions) is longer than 4096 "
+                        "bytes");
         }
         if (f->state >= CH_TRAILER_START && ++f->trailer_len > CHUNK_TRAILERS_MAX) {
             *consumed = i;
-            return fail(f, 400, "the trailer section of the chunked body is longer than 8192 "
-                                "bytes");
+            return fail(f, 400,
+                        "the trailer section of the chunked body is longer than 8192 "
+                        "bytes");
         }
         framer_status st = chunk_byte(f, (unsigned char)in[i++], out, produced);
         if (st != FRAMER_MORE) {

@@ -25,16 +25,16 @@ typedef enum { FRAMER_MORE, FRAMER_DONE, FRAMER_ERROR } framer_status;
 
 typedef struct body_framer {
     body_framing mode;
-    int state;             /* chunked parser state (body_framer.c) */
-    uint64_t remaining;    /* BODY_LENGTH: bytes left; chunked: bytes left in this chunk */
-    uint64_t chunk_size;   /* size being read */
-    uint64_t total;        /* body (data) bytes seen so far */
-    uint64_t limit;        /* most data bytes accepted, 0 = no limit (413 past it) */
-    size_t line_len;       /* bytes of the chunk-size line so far */
+    int state;           /* chunked parser state (body_framer.c) */
+    uint64_t remaining;  /* BODY_LENGTH: bytes left; chunked: bytes left in this chunk */
+    uint64_t chunk_size; /* size being read */
+    uint64_t total;      /* body (data) bytes seen so far */
+    uint64_t limit;      /* most data bytes accepted, 0 = no limit (413 past it) */
+    size_t line_len;     /* bytes of the chunk-size line so far */
     size_t size_digits;
-    size_t trailer_len;    /* bytes of the trailer section so far */
-    int status;            /* FRAMER_ERROR: 400 or 413 */
-    char message[160];     /* FRAMER_ERROR: for the client, no request bytes in it */
+    size_t trailer_len; /* bytes of the trailer section so far */
+    int status;         /* FRAMER_ERROR: 400 or 413 */
+    char message[160];  /* FRAMER_ERROR: for the client, no request bytes in it */
 } body_framer;
 
 /* mode BODY_NONE is done at once; BODY_LENGTH takes length bytes; BODY_CHUNKED a chunked body;

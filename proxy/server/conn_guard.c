@@ -1,7 +1,6 @@
 /* conn_guard.c: request-head deadline for client connections; see conn_guard.h. */
 #include "server/conn_guard.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -11,8 +10,8 @@
 #include <unistd.h>
 
 #include "log/log.h"
-#include "platform/platform.h"
 #include "util/clock.h"
+#include "util/worker.h"
 
 #define REAP_PERIOD_MS 250
 
@@ -23,44 +22,42 @@ struct conn_track {
 };
 
 struct conn_guard {
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    pthread_t thread;
+    pthread_mutex_t lock; /* guards the list */
+    worker *thread;
     conn_track *head;
     int header_timeout_ms;
-    int stop;
     atomic_long cut;
 };
 
-static void *reaper(void *arg)
+/* Shuts down the sockets whose request head is overdue; returns how many. */
+static long cut_overdue(conn_guard *g)
 {
-    conn_guard *g = arg;
-    platform_set_thread_name("conn-guard");
+    int64_t now = clock_monotonic_ms();
+    long cut = 0;
     pthread_mutex_lock(&g->lock);
-    while (!g->stop) {
-        struct timespec deadline;
-        clock_deadline_in(&deadline, REAP_PERIOD_MS);
-        pthread_cond_timedwait(&g->cond, &g->lock, &deadline);
-        int64_t now = clock_monotonic_ms();
-        long cut = 0;
-        for (conn_track *t = g->head; t; t = t->next) {
-            int64_t since = atomic_load(&t->waiting_since_ms);
-            if (since && now - since > g->header_timeout_ms) {
-                shutdown(t->fd, SHUT_RDWR); /* never blocks */
-                atomic_store(&t->waiting_since_ms, 0);
-                cut++;
-            }
-        }
-        if (cut) {
-            atomic_fetch_add(&g->cut, cut);
-            pthread_mutex_unlock(&g->lock);
-            LOG_WARN("[HTTP] closed %ld connection(s) that sent no complete request head within %d ms",
-                     cut, g->header_timeout_ms);
-            pthread_mutex_lock(&g->lock);
+    for (conn_track *t = g->head; t; t = t->next) {
+        int64_t since = atomic_load(&t->waiting_since_ms);
+        if (since && now - since > g->header_timeout_ms) {
+            shutdown(t->fd, SHUT_RDWR); /* never blocks */
+            atomic_store(&t->waiting_since_ms, 0);
+            cut++;
         }
     }
     pthread_mutex_unlock(&g->lock);
-    return NULL;
+    return cut;
+}
+
+static void reaper(worker *w, void *user)
+{
+    conn_guard *g = user;
+    while (worker_wait(w, REAP_PERIOD_MS) != WORKER_STOP) {
+        long cut = cut_overdue(g);
+        if (cut) {
+            atomic_fetch_add(&g->cut, cut);
+            LOG_WARN("[HTTP] closed %ld connection(s) that sent no complete request head within %d ms",
+                     cut, g->header_timeout_ms);
+        }
+    }
 }
 
 conn_guard *conn_guard_start(int header_timeout_ms)
@@ -71,10 +68,9 @@ conn_guard *conn_guard_start(int header_timeout_ms)
     g->header_timeout_ms = header_timeout_ms;
     atomic_init(&g->cut, 0);
     pthread_mutex_init(&g->lock, NULL);
-    pthread_cond_init(&g->cond, NULL);
-    if (pthread_create(&g->thread, NULL, reaper, g) != 0) {
+    g->thread = worker_start("conn-guard", reaper, g);
+    if (!g->thread) {
         pthread_mutex_destroy(&g->lock);
-        pthread_cond_destroy(&g->cond);
         free(g);
         return NULL;
     }
@@ -85,11 +81,11 @@ void conn_guard_stop(conn_guard *g)
 {
     if (!g)
         return;
-    pthread_mutex_lock(&g->lock);
-    g->stop = 1;
-    pthread_cond_signal(&g->cond);
-    pthread_mutex_unlock(&g->lock);
-    pthread_join(g->thread, NULL);
+    /* The reaper never blocks: it ends within one period. */
+    if (worker_stop(g->thread, 10 * REAP_PERIOD_MS) != 0) {
+        LOG_ERROR("[HTTP] the connection guard did not stop in time: leaving it running");
+        return; /* g stays allocated: the thread still uses it */
+    }
     conn_track *t = g->head;
     while (t) {
         conn_track *next = t->next;
@@ -98,7 +94,6 @@ void conn_guard_stop(conn_guard *g)
         t = next;
     }
     pthread_mutex_destroy(&g->lock);
-    pthread_cond_destroy(&g->cond);
     free(g);
 }
 

@@ -78,7 +78,7 @@ typedef struct conn {
     char fail_msg[200];
     int client_eof, mhd_eof, mhd_wr_shut, client_wr_shut, done;
     int64_t closing_since_ms, linger_since_ms, last_read_ms;
-    int64_t mhd_eof_ms;   /* when libmicrohttpd's close was seen (bounds the wait for the client) */
+    int64_t mhd_eof_ms; /* when libmicrohttpd's close was seen (bounds the wait for the client) */
     uint64_t lingered;
 } conn;
 
@@ -239,8 +239,9 @@ static int track_response(conn *c)
                     c->out_len -= c->out_off;
                     c->out_off = 0;
                 }
-                room = c->out_len >= OUT_CAP ? 0
-                       : OUT_CAP - c->out_len < c->mb_len ? OUT_CAP - c->out_len : c->mb_len;
+                room = c->out_len >= OUT_CAP              ? 0
+                       : OUT_CAP - c->out_len < c->mb_len ? OUT_CAP - c->out_len
+                                                          : c->mb_len;
                 if (room == 0)
                     break;
             }
@@ -333,8 +334,8 @@ static int body_step(conn *c)
     if (FWD_CAP - c->fwd_len < 64)
         return 0;
     size_t used = 0, made = 0;
-    framer_status st = body_framer_feed(&c->req_body, c->in, c->in_len, &used,
-                                        c->fwd + c->fwd_len, FWD_CAP - c->fwd_len, &made);
+    framer_status st = body_framer_feed(&c->req_body, c->in, c->in_len, &used, c->fwd + c->fwd_len,
+                                        FWD_CAP - c->fwd_len, &made);
     c->fwd_len += made;
     memmove(c->in, c->in + used, c->in_len - used);
     c->in_len -= used;
@@ -365,8 +366,9 @@ static void mhd_closed(conn *c)
         }
     } else if (!c->resp_started && !stopping) {
         if (c->ph == P_BODY) {
-            snprintf(msg, sizeof msg, "the request body did not arrive in time (the connection "
-                                      "was idle too long)");
+            snprintf(msg, sizeof msg,
+                     "the request body did not arrive in time (the connection "
+                     "was idle too long)");
             answer(c, 408, msg, c->req_openai, c->req_is_head);
         } else {
             answer(c, 500, "the server closed the connection without answering the request",
@@ -440,7 +442,8 @@ static int progress(conn *c)
             c->linger_since_ms = c->last_read_ms = now;
         }
         if (c->client_eof || stopping || c->lingered > cfg->linger_bytes ||
-            now - c->linger_since_ms >= cfg->linger_ms || now - c->last_read_ms >= cfg->linger_idle_ms)
+            now - c->linger_since_ms >= cfg->linger_ms ||
+            now - c->last_read_ms >= cfg->linger_idle_ms)
             c->done = 1;
         return changed;
     }
@@ -491,8 +494,10 @@ static void check_deadlines(conn *c)
     }
     if (c->ph == P_BODY && !c->resp_started && clock_monotonic_ms() >= c->body_deadline_ms) {
         char msg[160];
-        snprintf(msg, sizeof msg, "the request body did not arrive within %d s "
-                                  "(--body-timeout-s)", c->g->cfg.body_timeout_ms / 1000);
+        snprintf(msg, sizeof msg,
+                 "the request body did not arrive within %d s "
+                 "(--body-timeout-s)",
+                 c->g->cfg.body_timeout_ms / 1000);
         refuse(c, 408, msg, c->req_openai);
     }
 }
@@ -714,7 +719,8 @@ static void accept_one(front_gate *g)
     pthread_t tid;
     /* libmicrohttpd takes (and always closes) its end first, so that the relay never waits on
      * a socket nobody reads. */
-    int ok = c && MHD_add_connection(g->cfg.daemon, sv[1], (struct sockaddr *)&ss, ss_len) == MHD_YES;
+    int ok =
+        c && MHD_add_connection(g->cfg.daemon, sv[1], (struct sockaddr *)&ss, ss_len) == MHD_YES;
     if (!ok && !c && sv[1] >= 0)
         close(sv[1]);
     if (ok) {
@@ -726,8 +732,7 @@ static void accept_one(front_gate *g)
         if (c) {
             c->cfd = -1; /* the client socket is turned away below */
             conn_free(c);
-        }
-        else if (sv[0] >= 0)
+        } else if (sv[0] >= 0)
             close(sv[0]);
         turn_away(g, fd, "the server cannot take this connection now: try again later");
         pthread_mutex_lock(&g->lock);

@@ -37,16 +37,16 @@ struct MHD_Daemon;
 typedef struct front_gate front_gate;
 
 typedef struct front_gate_config {
-    int listen_fd;               /* bound and listening; the gate owns it from now on */
-    struct MHD_Daemon *daemon;   /* started with MHD_USE_NO_LISTEN_SOCKET */
-    int max_connections;         /* more are answered 503 and closed */
-    uint64_t max_body_bytes;     /* chunked bodies past it: 413 from the gate */
-    int body_timeout_ms;         /* whole body must arrive within, after the head: else 408 */
-    int header_timeout_ms;       /* named in the 408 for a head cut by the head deadline */
-    int linger_ms;               /* lingering close: longest total time */
-    int linger_idle_ms;          /* lingering close: longest wait for the next bytes */
-    uint64_t linger_bytes;       /* lingering close: most bytes read and discarded */
-    int flush_ms;                /* longest wait for a client to take a final answer */
+    int listen_fd;             /* bound and listening; the gate owns it from now on */
+    struct MHD_Daemon *daemon; /* started with MHD_USE_NO_LISTEN_SOCKET */
+    int max_connections;       /* more are answered 503 and closed */
+    uint64_t max_body_bytes;   /* chunked bodies past it: 413 from the gate */
+    int body_timeout_ms;       /* whole body must arrive within, after the head: else 408 */
+    int header_timeout_ms;     /* named in the 408 for a head cut by the head deadline */
+    int linger_ms;             /* lingering close: longest total time */
+    int linger_idle_ms;        /* lingering close: longest wait for the next bytes */
+    uint64_t linger_bytes;     /* lingering close: most bytes read and discarded */
+    int flush_ms;              /* longest wait for a client to take a final answer */
 } front_gate_config;
 
 /* Defaults for the lingering close (REPORT.md, security section, has the reasoning). */

@@ -33,8 +33,7 @@ int gate_request_is_openai(const char *buf, size_t len)
     return n >= 9 && memcmp(t, "/v1/chat/", 9) == 0;
 }
 
-char *gate_error_response(int status, const char *message, int openai, int head_only,
-                          size_t *len)
+char *gate_error_response(int status, const char *message, int openai, int head_only, size_t *len)
 {
     api_error e;
     api_error_set(&e, status, status == 413 ? "request_too_large" : NULL, "%s", message);

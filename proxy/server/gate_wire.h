@@ -21,17 +21,16 @@ int gate_request_is_openai(const char *buf, size_t len);
  * Content-Length, Connection: close, request-id, and the error body (left out when head_only,
  * for HEAD requests). message must be valid UTF-8 and is never raw request bytes. Returns a
  * malloc'd buffer (caller frees) with its length in *len, or NULL when out of memory. */
-char *gate_error_response(int status, const char *message, int openai, int head_only,
-                          size_t *len);
+char *gate_error_response(int status, const char *message, int openai, int head_only, size_t *len);
 
 /* What the gate needs from a response head. */
 typedef struct response_info {
     int status;
-    int has_request_id;    /* written by the proxy's routes (else: by libmicrohttpd itself) */
+    int has_request_id; /* written by the proxy's routes (else: by libmicrohttpd itself) */
     int connection_close;
-    body_framing framing;  /* given the request method (HEAD: none) */
+    body_framing framing; /* given the request method (HEAD: none) */
     uint64_t content_length;
-    size_t head_len;       /* bytes of the head, blank line included */
+    size_t head_len; /* bytes of the head, blank line included */
 } response_info;
 
 /* Parses the response head at the start of buf. Returns 1 with info filled, 0 when the head is

@@ -38,6 +38,14 @@ typedef struct relay {
     int streaming;
 } relay;
 
+/* The model's input limit from the catalogue (0 when unknown: the writer's default). */
+static long model_context_window(model_catalog *catalog, const char *model_id)
+{
+    model_info info;
+    return model_catalog_resolve_info(catalog, model_id, &info, NULL) == 0 ? info.max_input_tokens
+                                                                          : 0;
+}
+
 static int stream_format(rw_format f)
 {
     return f == RW_ANTHROPIC_SSE || f == RW_OPENAI_SSE;
@@ -256,6 +264,7 @@ enum MHD_Result relay_handle(request_ctx *rq, kiro_request *request, rw_format f
         .input_tokens_estimate = r->request.input_tokens_estimate,
         .thinking = r->request.thinking,
         .tool_name_map = r->request.tool_name_map,
+        .context_window = model_context_window(a->models, r->request.model_id),
     };
     r->writer = rw_new(&opts);
     r->decoder = es_decoder_new(ES_DEFAULT_MAX_FRAME);
@@ -265,16 +274,21 @@ enum MHD_Result relay_handle(request_ctx *rq, kiro_request *request, rw_format f
     }
 
     api_error err;
-    int gone = 0;
-    r->call = upstream_open(a, &r->request, on_upstream_bytes, r, client_socket(rq),
-                            rq->request_id, &err, &gone);
+    upstream_request call = {
+        .request = &r->request,
+        .sink = on_upstream_bytes,
+        .sink_user = r,
+        .client_fd = client_socket(rq),
+        .request_id = rq->request_id,
+    };
+    r->call = upstream_open(&a->upstream, &call, &err);
     if (!r->call) {
         r->failed = 1;
         r->error = err;
         LOG_WARN("[KIRO_POST] id=%s failed before the response: status=%d %s", rq->request_id,
                  err.status, err.message);
         relay_free(r);
-        if (gone)
+        if (err.status == UPSTREAM_CLIENT_GONE_STATUS)
             return MHD_NO; /* nobody to answer */
         return respond_error(rq, &err);
     }

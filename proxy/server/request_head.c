@@ -61,13 +61,17 @@ static head_result check_target_bytes(const char *s, size_t len, head_verdict *v
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x21 || c > 0x7e)
-            return reject(v, 400, "the request target has a byte that is not visible ASCII "
-                                  "(0x%02x at offset %zu)", c, i);
+            return reject(v, 400,
+                          "the request target has a byte that is not visible ASCII "
+                          "(0x%02x at offset %zu)",
+                          c, i);
         if (c != '%')
             continue;
         if (i + 2 >= len || !is_hex((unsigned char)s[i + 1]) || !is_hex((unsigned char)s[i + 2]))
-            return reject(v, 400, "the request target has an invalid percent-encoding at offset "
-                                  "%zu ('%%' must be followed by two hex digits)", i);
+            return reject(v, 400,
+                          "the request target has an invalid percent-encoding at offset "
+                          "%zu ('%%' must be followed by two hex digits)",
+                          i);
         if (s[i + 1] == '0' && s[i + 2] == '0')
             return reject(v, 400, "the request target has %%00 (an encoded NUL byte) at offset %zu",
                           i);
@@ -112,8 +116,9 @@ static head_result parse_target(const char *t, size_t len, request_head *h, head
     else if (len > 8 && strncasecmp(t, "https://", 8) == 0)
         scheme = 8;
     if (!scheme)
-        return reject(v, 400, "the request target must be origin-form (/path) or absolute-form "
-                              "(http://host/path)");
+        return reject(v, 400,
+                      "the request target must be origin-form (/path) or absolute-form "
+                      "(http://host/path)");
     const char *auth = t + scheme;
     size_t auth_len = 0;
     while (scheme + auth_len < len && auth[auth_len] != '/' && auth[auth_len] != '?')
@@ -130,8 +135,9 @@ static head_result parse_target(const char *t, size_t len, request_head *h, head
         return HEAD_OK;
     }
     if (rest[0] != '/')
-        return reject(v, 400, "the absolute-form target needs a path starting with '/' after "
-                              "the authority");
+        return reject(v, 400,
+                      "the absolute-form target needs a path starting with '/' after "
+                      "the authority");
     h->path = rest;
     h->path_len = rest_len;
     return HEAD_OK;
@@ -156,8 +162,9 @@ static head_result parse_request_line(const char *s, size_t len, request_head *h
     size_t ver_len = len - t1 - 1;
     if (ver_len != 8 || memcmp(ver, "HTTP/", 5) != 0 || ver[6] != '.' ||
         !(ver[5] >= '0' && ver[5] <= '9') || !(ver[7] >= '0' && ver[7] <= '9'))
-        return reject(v, 400, "malformed request line: the HTTP version must be HTTP/1.1 or "
-                              "HTTP/1.0, after exactly one space");
+        return reject(v, 400,
+                      "malformed request line: the HTTP version must be HTTP/1.1 or "
+                      "HTTP/1.0, after exactly one space");
     if (ver[5] != '1' || (ver[7] != '0' && ver[7] != '1'))
         return reject(v, 505, "HTTP/%c.%c is not supported: use HTTP/1.1", ver[5], ver[7]);
     h->minor_version = ver[7] - '0';
@@ -167,17 +174,22 @@ static head_result parse_request_line(const char *s, size_t len, request_head *h
 static head_result parse_field_line(const char *s, size_t len, request_head *h, head_verdict *v)
 {
     if (s[0] == ' ' || s[0] == '\t')
-        return reject(v, 400, "obsolete line folding (a header line starting with white space) "
-                              "is not accepted");
+        return reject(v, 400,
+                      "obsolete line folding (a header line starting with white space) "
+                      "is not accepted");
     size_t n = 0;
     while (n < len && is_tchar((unsigned char)s[n]))
         n++;
     if (n < len && (s[n] == ' ' || s[n] == '\t'))
-        return reject(v, 400, "white space between a header field name and its colon "
-                              "(header field %zu)", h->field_count + 1);
+        return reject(v, 400,
+                      "white space between a header field name and its colon "
+                      "(header field %zu)",
+                      h->field_count + 1);
     if (n == 0 || n >= len || s[n] != ':')
-        return reject(v, 400, "malformed header field line %zu: expected a token name, ':' "
-                              "and a value", h->field_count + 1);
+        return reject(v, 400,
+                      "malformed header field line %zu: expected a token name, ':' "
+                      "and a value",
+                      h->field_count + 1);
     if (h->field_count >= REQUEST_FIELDS_MAX)
         return reject(v, 431, "more than %d header fields", REQUEST_FIELDS_MAX);
     size_t a = n + 1, b = len;
@@ -193,8 +205,8 @@ static head_result parse_field_line(const char *s, size_t len, request_head *h, 
         if (c == '\r')
             return reject(v, 400, "a CR byte in the value of header %.*s", shown, s);
         if ((c < 0x20 && c != '\t') || c == 0x7f)
-            return reject(v, 400, "a control byte (0x%02x) in the value of header %.*s", c,
-                          shown, s);
+            return reject(v, 400, "a control byte (0x%02x) in the value of header %.*s", c, shown,
+                          s);
     }
     head_field *f = &h->fields[h->field_count++];
     f->name = s;
@@ -246,8 +258,9 @@ static head_result check_content_length(request_head *h, head_verdict *v, int *s
                 n = n * 10 + (uint64_t)(c - '0');
             }
             if (*seen && n != h->content_length)
-                return reject(v, 400, "Content-Length is sent more than once with different "
-                                      "values (%llu and %llu)",
+                return reject(v, 400,
+                              "Content-Length is sent more than once with different "
+                              "values (%llu and %llu)",
                               (unsigned long long)h->content_length, (unsigned long long)n);
             h->content_length = n;
             *seen = 1;
@@ -276,8 +289,9 @@ static head_result check_transfer_encoding(request_head *h, head_verdict *v, int
         }
     }
     if (*seen && chunked != 1)
-        return reject(v, 400, chunked ? "chunked is applied more than once in Transfer-Encoding"
-                                      : "Transfer-Encoding is empty");
+        return reject(v, 400,
+                      chunked ? "chunked is applied more than once in Transfer-Encoding"
+                              : "Transfer-Encoding is empty");
     return HEAD_OK;
 }
 
@@ -298,8 +312,10 @@ static head_result check_semantics(request_head *h, head_verdict *v)
     if (hosts == 0 && h->minor_version == 1)
         return reject(v, 400, "HTTP/1.1 requests must carry a Host header");
     if (hosts == 0 && h->authority && h->field_count >= REQUEST_FIELDS_MAX)
-        return reject(v, 431, "more than %d header fields with the Host of the absolute-form "
-                              "target", REQUEST_FIELDS_MAX);
+        return reject(v, 431,
+                      "more than %d header fields with the Host of the absolute-form "
+                      "target",
+                      REQUEST_FIELDS_MAX);
     int has_length = 0, has_te = 0;
     if (check_content_length(h, v, &has_length) != HEAD_OK ||
         check_transfer_encoding(h, v, &has_te) != HEAD_OK)
@@ -439,18 +455,31 @@ size_t request_head_write(const request_head *h, char *out, size_t cap)
 const char *http_reason_phrase(int status)
 {
     switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 404: return "Not Found";
-    case 408: return "Request Timeout";
-    case 411: return "Length Required";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default: return status < 500 ? "Bad Request" : "Internal Server Error";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 404:
+        return "Not Found";
+    case 408:
+        return "Request Timeout";
+    case 411:
+        return "Length Required";
+    case 413:
+        return "Content Too Large";
+    case 414:
+        return "URI Too Long";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 503:
+        return "Service Unavailable";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return status < 500 ? "Bad Request" : "Internal Server Error";
     }
 }

@@ -48,8 +48,8 @@ typedef struct request_head {
     size_t path_len;
     const char *authority; /* absolute-form: its authority, which replaces Host; else NULL */
     size_t authority_len;
-    int minor_version;     /* HTTP/1.0 or HTTP/1.1 */
-    int is_head;           /* method HEAD: the response has no body */
+    int minor_version; /* HTTP/1.0 or HTTP/1.1 */
+    int is_head;       /* method HEAD: the response has no body */
     head_field fields[REQUEST_FIELDS_MAX];
     size_t field_count;
     body_framing framing;

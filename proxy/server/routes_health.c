@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "creds/config.h"
+#include "config/config.h"
 #include "log/log.h"
 #include "server/app.h"
 #include "server/routes.h"

@@ -1,5 +1,5 @@
-/* routes_messages.c: POST /v1/messages (Anthropic Messages API through Kiro) and
- * POST /v1/messages/count_tokens.
+/* routes_messages.c: POST /v1/messages (Anthropic Messages API through Kiro; web_search-only
+ * requests through Kiro's MCP endpoint, see web_search.h) and POST /v1/messages/count_tokens.
  *
  * Logs what kiro-go logged for this route: [KIRO_PRE] (the client request), [RAW_KIRO_REQUEST]
  * (the translated upstream body) and, from the relay, [KIRO_POST] (the upstream result): full
@@ -12,6 +12,7 @@
 #include "server/messages.h"
 #include "server/relay.h"
 #include "server/routes.h"
+#include "server/web_search.h"
 #include "translate/translate.h"
 
 #define LOG_BODY_CAP (1024 * 1024)
@@ -67,7 +68,10 @@ enum MHD_Result route_messages(request_ctx *rq)
         return respond_error(rq, &err);
     }
     messages_log_client_request(rq, req, "anthropic");
-    enum MHD_Result r = messages_translate_and_relay(rq, req, RW_ANTHROPIC_SSE, RW_ANTHROPIC_JSON);
+    enum MHD_Result r =
+        web_search_applies(req)
+            ? web_search_answer(rq, req) /* Kiro's MCP endpoint, not a turn */
+            : messages_translate_and_relay(rq, req, RW_ANTHROPIC_SSE, RW_ANTHROPIC_JSON);
     cJSON_Delete(req);
     return r;
 }

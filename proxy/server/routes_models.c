@@ -1,7 +1,10 @@
 /* routes_models.c: GET /v1/models and GET /v1/models/{id}, served from the in-memory catalogue
  * (a request never waits on the network; model_refresher.c updates the catalogue).
  * The list carries both Anthropic's fields (data[].type/id/display_name/created_at, has_more,
- * first_id, last_id) and kiro-go's OpenAI-style ones (object, owned_by, created, max_tokens). */
+ * first_id, last_id), kiro-go's OpenAI-style ones (object, owned_by, created, max_tokens) and
+ * what the upstream's ListAvailableModels says about each model under its own names
+ * (description, rateMultiplier, rateUnit, tokenLimits{maxInputTokens,maxOutputTokens},
+ * supportedInputTypes, promptCaching), null where the upstream has not described the model. */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +12,46 @@
 #include "server/app.h"
 #include "server/routes.h"
 #include "util/clock.h"
+
+static void add_string_or_null(cJSON *o, const char *name, const char *value)
+{
+    if (value[0])
+        cJSON_AddStringToObject(o, name, value);
+    else
+        cJSON_AddNullToObject(o, name);
+}
+
+static void add_number_or_null(cJSON *o, const char *name, int known, double value)
+{
+    if (known)
+        cJSON_AddNumberToObject(o, name, value);
+    else
+        cJSON_AddNullToObject(o, name);
+}
+
+/* The ListAvailableModels fields, under the upstream's names. */
+static void add_upstream_fields(cJSON *o, const model_info *m)
+{
+    add_string_or_null(o, "description", m->description);
+    add_number_or_null(o, "rateMultiplier", m->rate_multiplier >= 0, m->rate_multiplier);
+    add_string_or_null(o, "rateUnit", m->rate_unit);
+    cJSON *limits = cJSON_AddObjectToObject(o, "tokenLimits");
+    add_number_or_null(limits, "maxInputTokens", m->max_input_tokens > 0,
+                       (double)m->max_input_tokens);
+    add_number_or_null(limits, "maxOutputTokens", m->output_limit_stated, m->max_tokens);
+    if (m->input_type_count >= 0) {
+        cJSON *types = cJSON_AddArrayToObject(o, "supportedInputTypes");
+        for (int i = 0; i < m->input_type_count; i++)
+            cJSON_AddItemToArray(types, cJSON_CreateString(m->input_types[i]));
+    } else {
+        cJSON_AddNullToObject(o, "supportedInputTypes");
+    }
+    cJSON *caching = m->prompt_caching[0] ? cJSON_Parse(m->prompt_caching) : NULL;
+    if (caching)
+        cJSON_AddItemToObject(o, "promptCaching", caching);
+    else
+        cJSON_AddNullToObject(o, "promptCaching");
+}
 
 static cJSON *model_json(const model_info *m)
 {
@@ -23,6 +66,7 @@ static cJSON *model_json(const model_info *m)
     clock_parse_rfc3339(m->created_at, &created);
     cJSON_AddNumberToObject(o, "created", (double)created);
     cJSON_AddNumberToObject(o, "max_tokens", m->max_tokens);
+    add_upstream_fields(o, m);
     return o;
 }
 

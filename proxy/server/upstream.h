@@ -1,26 +1,51 @@
-/* upstream.h: one call to Kiro's generateAssistantResponse over libcurl, with failover and
- * retries, driven by the calling request thread.
+/* upstream.h: a Kiro generateAssistantResponse call with failover and retries, driven by the
+ * calling request thread.
  *
- * upstream_open() picks a credential, sends the request with the headers the Kiro IDE sends,
- * and waits - bounded by the connect and first-byte timeouts - for the response head. On
- * 401/403 it marks the credential for refresh and fails over to the next one; on quota errors it
- * disables the credential; on 408/429/5xx and network errors it retries with exponential backoff
- * and jitter, a bounded number of times. It returns once a 200 head arrived (the body then flows
- * through upstream_pump() into the caller's sink) or with an API-shaped error.
- * No lock is held while waiting; the client's socket is watched so that a client that goes away
- * aborts the upstream transfer at once. */
+ * upstream_open() picks a credential and makes attempts (upstream_attempt.h) until one gets a
+ * 200 head, each bounded by the connect and first-byte timeouts. What a failed answer means is
+ * decided by upstream_classify() (upstream_classify.h): on 401/403 the credential is marked for
+ * refresh and the next one is tried; on quota errors it is disabled; on 408/429/5xx and network
+ * errors the call is retried with exponential backoff and jitter, a bounded number of times.
+ * The body of the successful call then flows through upstream_pump() into the caller's sink.
+ * No lock is held while waiting; a client that goes away aborts the call at once.
+ *
+ * The call sees the proxy only through upstream_ctx: settings, the pool, the refresher to poke,
+ * the counters and the shutdown flag. */
 #ifndef KIRO_UPSTREAM_H
 #define KIRO_UPSTREAM_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
+#include "config/config.h"
+#include "creds/credentials.h"
+#include "creds/token_refresh.h"
+#include "server/metrics.h"
+#include "server/upstream_attempt.h"
 #include "translate/translate.h"
 #include "util/api_error.h"
 
-struct app;
+/* The status of the api_error upstream_open() fills when the client went away meanwhile
+ * (nobody is left to answer). */
+#define UPSTREAM_CLIENT_GONE_STATUS 499
 
-/* Receives body bytes of a successful call. Returns 0 to go on, -1 to abort the transfer. */
-typedef int (*upstream_sink)(void *user, const char *data, size_t len);
+/* What a call needs from the running proxy. Owned by the caller; outlives every call. */
+typedef struct upstream_ctx {
+    const proxy_config *cfg;    /* timeouts, retries, identity, base URL */
+    cred_pool *pool;            /* credentials to choose from and report outcomes to */
+    token_refresher *refresher; /* poked when a token is refused; NULL: none */
+    metrics *metrics;           /* upstream_* counters */
+    const atomic_int *stopping; /* set at shutdown: waits end early */
+} upstream_ctx;
+
+/* One request to send. */
+typedef struct upstream_request {
+    const kiro_request *request;
+    upstream_sink sink; /* receives the body of the successful call */
+    void *sink_user;
+    int client_fd;          /* the client's socket (-1 if unknown) */
+    const char *request_id; /* for log lines */
+} upstream_request;
 
 typedef struct upstream_call upstream_call;
 
@@ -32,11 +57,9 @@ typedef enum {
     UPSTREAM_CLIENT_GONE, /* the client closed its connection */
 } upstream_status;
 
-/* client_fd: the client's socket (-1 if unknown). request_id: for log lines.
- * Returns NULL with err filled, and *client_gone set when the client went away meanwhile. */
-upstream_call *upstream_open(struct app *a, const kiro_request *request, upstream_sink sink,
-                             void *sink_user, int client_fd, const char *request_id,
-                             api_error *err, int *client_gone);
+/* Returns the call once a 200 head arrived (caller closes it), or NULL with err filled
+ * (err->status UPSTREAM_CLIENT_GONE_STATUS when the client went away meanwhile). */
+upstream_call *upstream_open(const upstream_ctx *ctx, const upstream_request *req, api_error *err);
 
 /* Drives the transfer for at most timeout_ms. */
 upstream_status upstream_pump(upstream_call *c, int timeout_ms, api_error *err);
@@ -46,8 +69,5 @@ int upstream_credential_id(const upstream_call *c);
 
 /* Aborts a running transfer (counted as aborted) or releases a finished one. */
 void upstream_close(upstream_call *c);
-
-/* Builds the upstream base URL for a region: cfg upstream_url or https://q.{region}.amazonaws.com. */
-void upstream_base_url(const struct app *a, const char *region, char *out, size_t out_size);
 
 #endif

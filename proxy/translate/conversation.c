@@ -1,7 +1,7 @@
 /* conversation.c: turn list, merging and the whole-conversation rules; see conversation.h. */
 #include "translate/conversation.h"
 #include "translate/translate_limits.h"
-#include "translate/utf8_text.h"
+#include "util/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -226,7 +226,7 @@ static const char *placeholder_for(const turn *t)
 
 static int fill_placeholder(turn *t, api_error *err)
 {
-    if (!text_is_blank(t->text.data ? t->text.data : "", t->text.len))
+    if (!utf8_is_blank(t->text.data ? t->text.data : "", t->text.len))
         return 0;
     kbuf_reset(&t->text);
     const char *placeholder = placeholder_for(t);

@@ -1,8 +1,10 @@
 /* kiro_body.c: assembling the upstream request body; see kiro_body.h. */
 #include "translate/kiro_body.h"
+#include "translate/translate.h"
 #include "translate/translate_limits.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/buf.h"
 
@@ -140,4 +142,39 @@ cJSON *kiro_body_build(conversation *c, cJSON *tool_specs, const kiro_body_param
         return NULL;
     }
     return body;
+}
+
+int kiro_request_body_for_account(const kiro_request *r, const char *profile_arn, char **out,
+                                  size_t *out_len)
+{
+    *out = NULL;
+    *out_len = 0;
+    if (!r->body)
+        return -1;
+    if (!profile_arn || !*profile_arn) {
+        char *copy = malloc(r->body_len + 1);
+        if (!copy)
+            return -1;
+        memcpy(copy, r->body, r->body_len);
+        copy[r->body_len] = '\0';
+        *out = copy;
+        *out_len = r->body_len;
+        return 0;
+    }
+    cJSON *root = cJSON_ParseWithLength(r->body, r->body_len);
+    cJSON *arn = cJSON_IsObject(root) ? cJSON_CreateString(profile_arn) : NULL;
+    int ok = arn != NULL;
+    if (ok && cJSON_GetObjectItemCaseSensitive(root, "profileArn"))
+        ok = cJSON_ReplaceItemInObjectCaseSensitive(root, "profileArn", arn);
+    else if (ok)
+        ok = cJSON_AddItemToObject(root, "profileArn", arn);
+    if (!ok)
+        cJSON_Delete(arn);
+    char *text = ok ? cJSON_PrintUnformatted(root) : NULL;
+    cJSON_Delete(root);
+    if (!text)
+        return -1;
+    *out = text;
+    *out_len = strlen(text);
+    return 0;
 }

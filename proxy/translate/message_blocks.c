@@ -5,6 +5,7 @@
 #include "translate/message_blocks.h"
 #include "translate/tool_names.h"
 #include "translate/translate_limits.h"
+#include "translate/web_search_history.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,6 +245,16 @@ static int add_tool_result(const cJSON *block, block_site *site, api_error *err)
     return rc;
 }
 
+/* web_search server-tool blocks of an earlier answer, as text (web_search_history.h). */
+static int add_web_search_history(const cJSON *block, block_site *site, api_error *err)
+{
+    kbuf text = KBUF_INIT(WEB_SEARCH_HISTORY_MAX_BYTES);
+    int found = web_search_history_text(block, &text);
+    int rc = found > 0 ? turn_append_text(site->t, text.data, text.len, BLOCK_SEPARATOR, err) : 0;
+    kbuf_free(&text);
+    return found < 0 ? api_error_set(err, 500, "api_error", "out of memory") : rc;
+}
+
 static int role_error(block_site *site, const char *type, const char *role, api_error *err)
 {
     return api_error_set(err, 400, INVALID, "%s: %s blocks are only allowed in %s messages",
@@ -263,7 +274,7 @@ static int add_block(const cJSON *block, block_site *site, api_error *err)
         return is_user ? role_error(site, type, "assistant", err) : add_tool_use(block, site, err);
     if (strcmp(type, "tool_result") == 0)
         return is_user ? add_tool_result(block, site, err) : role_error(site, type, "user", err);
-    return 0; /* thinking, redacted_thinking and unknown types: see message_blocks.h */
+    return add_web_search_history(block, site, err);   /* else thinking and unknown: ignored */
 }
 
 int message_to_turn(const cJSON *message, int index, const block_context *ctx, turn *t,

@@ -11,6 +11,8 @@
  *                                  turn); without tools it answers no toolUse, so
  *                                  conversation_finish turns it into text
  *   thinking, redacted_thinking -> dropped (the upstream cannot take them back)
+ *   server_tool_use (web_search), web_search_tool_result
+ *                               -> text (web_search_history.h), so that searches stay known
  *   any other type              -> ignored, so that new block types (documents, server tool
  *                                  results, ...) do not break clients; their content is lost.
  * Wrong field types inside known blocks answer 400. */

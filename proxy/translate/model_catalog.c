@@ -30,6 +30,13 @@ static model_info *copy_entries(const model_info *models, size_t n)
         copy[i].id[sizeof copy[i].id - 1] = '\0';
         copy[i].display_name[sizeof copy[i].display_name - 1] = '\0';
         copy[i].created_at[sizeof copy[i].created_at - 1] = '\0';
+        copy[i].description[sizeof copy[i].description - 1] = '\0';
+        copy[i].rate_unit[sizeof copy[i].rate_unit - 1] = '\0';
+        copy[i].prompt_caching[sizeof copy[i].prompt_caching - 1] = '\0';
+        if (copy[i].input_type_count > MODEL_INPUT_TYPES_MAX)
+            copy[i].input_type_count = MODEL_INPUT_TYPES_MAX;
+        for (int t = 0; t < copy[i].input_type_count; t++)
+            copy[i].input_types[t][MODEL_INPUT_TYPE_SIZE - 1] = '\0';
     }
     return copy;
 }

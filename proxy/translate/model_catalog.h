@@ -12,12 +12,30 @@
 #define MODEL_ID_SIZE 64
 /* Most entries a catalogue holds; longer upstream lists are cut. */
 #define MODEL_CATALOG_MAX 256
+#define MODEL_DESCRIPTION_SIZE 256
+#define MODEL_INPUT_TYPES_MAX 8
+#define MODEL_INPUT_TYPE_SIZE 24
+#define MODEL_PROMPT_CACHING_SIZE 192
 
+/* One model. The fields after max_tokens are what ListAvailableModels says about it, kept so
+ * that /v1/models can show them (the kiro-go launcher's model panel shows rateMultiplier);
+ * each has an "unknown" value for models the upstream has not described (yet). */
 typedef struct model_info {
     char id[MODEL_ID_SIZE];   /* e.g. claude-sonnet-4.5; also the Kiro modelId */
     char display_name[96];    /* e.g. Claude Sonnet 4.5 */
     char created_at[24];      /* RFC 3339 */
-    int max_tokens;           /* max output tokens */
+    int max_tokens;           /* max output tokens (a default when the upstream states none) */
+    long max_input_tokens;    /* tokenLimits.maxInputTokens: the context window; 0 = unknown */
+    int output_limit_stated;  /* 1 when tokenLimits.maxOutputTokens was a number */
+    char description[MODEL_DESCRIPTION_SIZE];   /* "" = none */
+    double rate_multiplier;   /* credits per request relative to the base; < 0 = unknown */
+    char rate_unit[32];       /* e.g. "Credit"; "" = unknown */
+    /* supportedInputTypes, e.g. TEXT, IMAGE; input_type_count -1 = unknown */
+    char input_types[MODEL_INPUT_TYPES_MAX][MODEL_INPUT_TYPE_SIZE];
+    int input_type_count;
+    /* promptCaching as the upstream sent it (compact JSON object, e.g.
+     * {"supportsPromptCaching":true}); "" = unknown */
+    char prompt_caching[MODEL_PROMPT_CACHING_SIZE];
 } model_info;
 
 typedef struct model_catalog model_catalog;
@@ -51,8 +69,29 @@ int model_catalog_resolve_info(model_catalog *c, const char *client_name, model_
 int model_name_normalize(const char *in, char *out, size_t out_size, int *thinking);
 
 /* Parses an upstream ListAvailableModels response
- * ({"models":[{"modelId","modelName","description","tokenLimits":{"maxOutputTokens"}}]}).
- * *out is malloc'd. Returns 0 with *count > 0, or -1. */
+ * ({"models":[{"modelId","modelName","description","rateMultiplier","rateUnit",
+ * "supportedInputTypes","promptCaching","tokenLimits":{"maxInputTokens","maxOutputTokens"}}],
+ * "defaultModel":{...},"nextToken":"..."}). *out is malloc'd. Returns 0 with *count > 0, or -1. */
 int model_catalog_parse_upstream(const char *json, size_t len, model_info **out, size_t *count);
+
+/* The pages of one paged ListAvailableModels answer, merged. The refresher asks for a page,
+ * adds it here and asks for the next one while model_pages_next_token() is not NULL, at most
+ * MODEL_PAGES_MAX pages (a service that keeps handing out tokens cannot keep it busy). */
+#define MODEL_PAGES_MAX 16
+#define MODEL_NEXT_TOKEN_SIZE 1024
+typedef struct model_pages model_pages;
+model_pages *model_pages_new(void);
+void model_pages_free(model_pages *p);
+/* Adds one page (duplicates of earlier pages are skipped). Returns 0, or -1 when the page is
+ * not a model list (the merge so far is kept). */
+int model_pages_add(model_pages *p, const char *json, size_t len);
+/* The nextToken of the last page added, or NULL when it was the last page, the token was
+ * empty, too long or the same as the previous one, or MODEL_PAGES_MAX pages were added. */
+const char *model_pages_next_token(const model_pages *p);
+/* Pages added so far. */
+int model_pages_count(const model_pages *p);
+/* The merged list (the default model added when no page listed it). *out is malloc'd.
+ * Returns 0 with *count > 0, or -1 when no page held a usable model. */
+int model_pages_finish(model_pages *p, model_info **out, size_t *count);
 
 #endif

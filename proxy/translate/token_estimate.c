@@ -5,7 +5,7 @@
  * characters (UTF-8 code points), so that non-Latin text is not counted three times over. */
 #include "translate/token_count.h"
 #include "translate/translate.h"
-#include "translate/utf8_text.h"
+#include "util/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>

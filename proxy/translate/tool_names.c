@@ -1,6 +1,6 @@
 /* tool_names.c: deterministic shortening of long tool names; see tool_names.h. */
 #include "translate/tool_names.h"
-#include "translate/utf8_text.h"
+#include "util/utf8.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -25,7 +25,7 @@ int tool_name_for_upstream(const char *name, char out[TOOL_NAME_MAX + 1])
         memcpy(out, name, len + 1);
         return 0;
     }
-    size_t keep = utf8_floor_boundary(name, len, TOOL_NAME_MAX - 1 - TOOL_NAME_HASH_DIGITS);
+    size_t keep = utf8_truncate(name, len, TOOL_NAME_MAX - 1 - TOOL_NAME_HASH_DIGITS);
     memcpy(out, name, keep);
     snprintf(out + keep, TOOL_NAME_MAX + 1 - keep, "_%08x", (unsigned)fnv1a32(name));
     return 1;

@@ -3,7 +3,7 @@
 #include "translate/request_check.h"
 #include "translate/schema_clean.h"
 #include "translate/tool_names.h"
-#include "translate/utf8_text.h"
+#include "util/utf8.h"
 
 #include <string.h>
 
@@ -16,7 +16,7 @@ static cJSON *description_for(const cJSON *tool, const char *name, size_t max_ch
     const char *text = cJSON_IsString(description) ? description->valuestring : "";
     size_t len = strlen(text);
     kbuf generated = KBUF_INIT(0);
-    if (text_is_blank(text, len)) {
+    if (utf8_is_blank(text, len)) {
         if (kbuf_printf(&generated, "Tool %s", name) != KBUF_OK) {
             kbuf_free(&generated);
             return NULL;

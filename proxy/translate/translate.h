@@ -51,6 +51,13 @@ int translate_anthropic_request(const cJSON *request, const translate_options *o
                                 kiro_request *out, api_error *err);
 void kiro_request_free(kiro_request *r);
 
+/* The body as sent with one account's credential: r->body with its root "profileArn" set to
+ * profile_arn on the parsed tree (replacing one already there), or r->body unchanged when
+ * profile_arn is NULL or empty. *out is malloc'd NUL-terminated text (caller frees).
+ * Returns 0, or -1 when r->body is not a JSON object or memory ran out. */
+int kiro_request_body_for_account(const kiro_request *r, const char *profile_arn, char **out,
+                                  size_t *out_len);
+
 /* OpenAI chat.completions request -> an equivalent Anthropic Messages request (new object,
  * caller deletes). system/developer messages, content parts, image_url data URLs, tool_calls,
  * role "tool", tools/functions, max_tokens/max_completion_tokens, stream. NULL + err on error. */

@@ -6,45 +6,27 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at s[0..len) (RFC 3629: no overlong forms, no
- * surrogates, nothing past U+10FFFF), or 0 when it is not one. */
-static size_t utf8_sequence(const unsigned char *s, size_t len)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t n = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
-             : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
-    if (n == 0 || n > len)
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
-        (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
-        return 0;
-    return n;
-}
+#include "util/buf.h"
+#include "util/utf8.h"
 
-/* Rewrites the C string s (buffer of cap bytes) as valid UTF-8: every invalid byte becomes
+/* Rewrites the C string s (buffer of cap bytes) as valid UTF-8: every invalid sequence becomes
  * U+FFFD, and the text is cut at a character boundary where the replacements do not fit. An
  * error message may quote client input (a model name, a path): the error body must still be
- * valid UTF-8 JSON. (To move to util/utf8 once that module lands.) */
+ * valid UTF-8 JSON. */
 static void utf8_make_valid(char *s, size_t cap)
 {
-    char clean[sizeof ((api_error *)0)->message];
-    size_t in_len = strlen(s), out = 0;
-    for (size_t i = 0; i < in_len;) {
-        size_t n = utf8_sequence((const unsigned char *)s + i, in_len - i);
-        const char *piece = n ? s + i : "\xef\xbf\xbd";
-        size_t piece_len = n ? n : 3;
-        if (out + piece_len >= sizeof clean || out + piece_len >= cap)
-            break;
-        memcpy(clean + out, piece, piece_len);
-        out += piece_len;
-        i += n ? n : 1;
+    size_t len = strlen(s);
+    kbuf clean;
+    kbuf_init(&clean, 3 * len + 1);
+    if (utf8_sanitize_append(&clean, s, len) != KBUF_OK || !clean.data) {
+        kbuf_free(&clean);
+        s[0] = '\0'; /* out of memory: no message rather than an invalid one */
+        return;
     }
-    memcpy(s, clean, out);
-    s[out] = '\0';
+    size_t keep = utf8_truncate(clean.data, clean.len, cap - 1);
+    memcpy(s, clean.data, keep);
+    s[keep] = '\0';
+    kbuf_free(&clean);
 }
 
 int api_error_set(api_error *e, int status, const char *type, const char *fmt, ...)

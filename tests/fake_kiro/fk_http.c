@@ -155,8 +155,7 @@ int fk_wait_stat(const char *base_url, const char *name, long want, int timeout_
             return 0;
         if (clock_monotonic_ms() >= deadline)
             return -1;
-        struct timespec step = {0, 5 * 1000000L};
-        nanosleep(&step, NULL);
+        sleep_ms(5);
     }
 }
 

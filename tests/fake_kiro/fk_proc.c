@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "util/clock.h"
 
 #define POLL_STEP_MS 5
@@ -44,12 +45,6 @@ static int make_dir(fk_proc *p)
     return 0;
 }
 
-static void pause_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 char *fk_read_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -61,15 +56,6 @@ char *fk_read_file(const char *path)
     if (data)
         data[n] = '\0';
     return data;
-}
-
-static void redirect(const char *path, int target)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd >= 0) {
-        dup2(fd, target);
-        close(fd);
-    }
 }
 
 static pid_t spawn(fk_proc *p, const char *const *args, int with_port_file)
@@ -84,13 +70,17 @@ static pid_t spawn(fk_proc *p, const char *const *args, int with_port_file)
     for (size_t i = 0; args && args[i] && n < FK_PROC_MAX_ARGS + 3; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
-    pid_t pid = fork();
-    if (pid == 0) {
-        redirect(p->stdout_path, STDOUT_FILENO);
-        redirect(p->stderr_path, STDERR_FILENO);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
+    int out = open(p->stdout_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int err = open(p->stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    tp_spawn_options o = tp_spawn_defaults((char *const *)argv);
+    o.stdin_fd = STDIN_FILENO;
+    o.stdout_fd = out >= 0 ? out : TP_FD_DEVNULL;
+    o.stderr_fd = err >= 0 ? err : TP_FD_DEVNULL;
+    pid_t pid = tp_spawn_with(&o);
+    if (out >= 0)
+        close(out);
+    if (err >= 0)
+        close(err);
     return pid;
 }
 
@@ -130,7 +120,7 @@ int fk_proc_start(fk_proc *p, const char *const *args, int timeout_ms)
         }
         if (reaped(p, NULL))
             break; /* it exited before listening: a bad flag, say */
-        pause_ms(POLL_STEP_MS);
+        sleep_ms(POLL_STEP_MS);
     }
     fk_proc_stop(p);
     return -1;
@@ -147,7 +137,7 @@ int fk_proc_signal_and_wait(fk_proc *p, int sig, int timeout_ms, int *status)
             return 0;
         if (clock_monotonic_ms() >= deadline)
             return -1;
-        pause_ms(POLL_STEP_MS);
+        sleep_ms(POLL_STEP_MS);
     }
 }
 
@@ -197,7 +187,7 @@ int fk_proc_run(const char *const *args, int timeout_ms, int *status, char **out
     int64_t deadline = clock_monotonic_ms() + timeout_ms;
     int done = 0;
     while (!(done = reaped(&p, status)) && clock_monotonic_ms() < deadline)
-        pause_ms(POLL_STEP_MS);
+        sleep_ms(POLL_STEP_MS);
     if (done)
         *out = fk_read_file(p.stdout_path);
     fk_proc_stop(&p);

@@ -198,7 +198,7 @@ static void test_reply_frame_bytes_and_metadata(void **state)
     }
     const fk_event *meta = fk_events_find(&e, "metadataEvent");
     assert_non_null(meta);
-    assert_true(fk_json_at(meta->payload, "tokenUsage.inputTokens")->valuedouble >= 1);
+    assert_true(fk_json_at(meta->payload, "tokenUsage.uncachedInputTokens")->valuedouble >= 1);
     assert_true(fk_json_at(meta->payload, "tokenUsage.outputTokens")->valuedouble >= 1);
     assert_string_equal(e.items[e.count - 1].event_type, "metadataEvent");
     free(text);

@@ -16,7 +16,7 @@
 #include "frames.h"
 #include "reply_plan.h"
 #include "tool_input.h"
-#include "utf8.h"
+#include "util/utf8.h"
 
 /* ---- utf8 ---- */
 
@@ -25,24 +25,24 @@ static void test_utf8_chunk_never_splits_a_character(void **state)
     (void)state;
     const char *s = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"; /* a é € 😀 */
     size_t len = strlen(s);
-    assert_int_equal(fk_utf8_chunk(s, len, 1), 1);
-    assert_int_equal(fk_utf8_chunk(s, len, 2), 1);      /* 'a' + half of é: stop before é */
-    assert_int_equal(fk_utf8_chunk(s, len, 3), 3);      /* a é */
-    assert_int_equal(fk_utf8_chunk(s + 1, len - 1, 1), 2); /* é alone is longer: taken whole */
-    assert_int_equal(fk_utf8_chunk(s + 6, 4, 2), 4);
-    assert_int_equal(fk_utf8_chunk(s, len, 100), len);
-    assert_int_equal(fk_utf8_chunk(s, 0, 4), 0);
+    assert_int_equal(utf8_chunk(s, len, 1), 1);
+    assert_int_equal(utf8_chunk(s, len, 2), 1);      /* 'a' + half of é: stop before é */
+    assert_int_equal(utf8_chunk(s, len, 3), 3);      /* a é */
+    assert_int_equal(utf8_chunk(s + 1, len - 1, 1), 2); /* é alone is longer: taken whole */
+    assert_int_equal(utf8_chunk(s + 6, 4, 2), 4);
+    assert_int_equal(utf8_chunk(s, len, 100), len);
+    assert_int_equal(utf8_chunk(s, 0, 4), 0);
 }
 
 static void test_utf8_invalid_bytes_make_progress(void **state)
 {
     (void)state;
     const char bad[] = "\x80\x80\xff\xe2\x82";
-    assert_int_equal(fk_utf8_char_len(bad, 5), 1);
-    assert_int_equal(fk_utf8_char_len(bad + 2, 3), 1);
-    assert_int_equal(fk_utf8_char_len(bad + 3, 2), 2); /* truncated sequence: what is there */
-    assert_int_equal(fk_utf8_prefix_chars("h\xc3\xa9llo", 6, 2), 3);
-    assert_int_equal(fk_utf8_prefix_chars("abc", 3, 10), 3);
+    assert_int_equal(utf8_char_len(bad, 5), 1);
+    assert_int_equal(utf8_char_len(bad + 2, 3), 1);
+    assert_int_equal(utf8_char_len(bad + 3, 2), 2); /* truncated sequence: what is there */
+    assert_int_equal(utf8_prefix_bytes("h\xc3\xa9llo", 6, 2), 3);
+    assert_int_equal(utf8_prefix_bytes("abc", 3, 10), 3);
 }
 
 /* ---- tool input ---- */
@@ -166,7 +166,8 @@ static void test_reply_plan_echo_is_capped_at_200_characters(void **state)
 static void frames_of(const fk_reply *r, size_t frame_bytes, int metadata, fk_events *out)
 {
     fk_frames f;
-    fk_frames_init(&f, r, frame_bytes, 4000, metadata);
+    fk_frames_usage usage = {.metadata = metadata};
+    fk_frames_init(&f, r, frame_bytes, 4000, &usage);
     kbuf all = KBUF_INIT(0);
     int rc;
     while ((rc = fk_frames_next(&f, &all)) == 1)
@@ -240,12 +241,63 @@ static void test_frames_tool_use_and_metadata(void **state)
     const fk_event *meta = fk_events_find(&ev, "metadataEvent");
     assert_non_null(meta);
     const cJSON *usage = cJSON_GetObjectItemCaseSensitive(meta->payload, "tokenUsage");
-    assert_int_equal(cJSON_GetObjectItemCaseSensitive(usage, "inputTokens")->valuedouble, 1000);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(usage, "uncachedInputTokens")->valuedouble,
+                     1000);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(usage, "cacheReadInputTokens")->valuedouble,
+                     0);
     const fk_event *ctx = fk_events_find(&ev, "contextUsageEvent");
     assert_float_equal(
         cJSON_GetObjectItemCaseSensitive(ctx->payload, "contextUsagePercentage")->valuedouble, 0.5,
         1e-9);
     fk_events_free(&ev);
+    fk_reply_free(&r);
+}
+
+static double usage_number(const fk_event *meta, const char *name)
+{
+    const cJSON *usage = cJSON_GetObjectItemCaseSensitive(meta->payload, "tokenUsage");
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(usage, name);
+    if (!cJSON_IsNumber(n))
+        fail_msg("tokenUsage.%s missing", name);
+    return n->valuedouble;
+}
+
+static void test_frames_cache_usage_context_and_event_name(void **state)
+{
+    (void)state;
+    fk_reply r;
+    memset(&r, 0, sizeof r);
+    kbuf_init(&r.text, 0);
+    assert_int_equal(kbuf_append_str(&r.text, "0123456789abcdef"), KBUF_OK);   /* 4 tokens */
+    fk_frames_usage usage = {.metadata = 1, .event_name = "messageMetadataEvent",
+                             .cache_read_tokens = 600, .cache_write_tokens = 100,
+                             .context_percent = 100, .stop_reason = "MODEL_CONTEXT_WINDOW_EXCEEDED"};
+    fk_frames f;
+    fk_frames_init(&f, &r, 16, 4000, &usage);   /* 4000 bytes -> 1000 input tokens */
+    kbuf out = KBUF_INIT(0);
+    while (fk_frames_next(&f, &out) == 1)
+        ;
+    fk_events ev;
+    assert_int_equal(fk_events_decode(&ev, out.data, out.len, 5), 0);
+    assert_int_equal(ev.feed_rc, ES_OK);
+    assert_null(fk_events_find(&ev, "metadataEvent"));
+    const fk_event *meta = fk_events_find(&ev, "messageMetadataEvent");
+    assert_non_null(meta);
+    /* disjoint counts: 1000 input = 300 uncached + 600 read + 100 written */
+    assert_int_equal(usage_number(meta, "uncachedInputTokens"), 300);
+    assert_int_equal(usage_number(meta, "cacheReadInputTokens"), 600);
+    assert_int_equal(usage_number(meta, "cacheWriteInputTokens"), 100);
+    assert_int_equal(usage_number(meta, "outputTokens"), 4);
+    assert_int_equal(usage_number(meta, "totalTokens"), 1004);
+    assert_int_equal(usage_number(meta, "contextUsagePercentage"), 100);
+    assert_string_equal(
+        cJSON_GetObjectItemCaseSensitive(meta->payload, "stopReason")->valuestring,
+        "MODEL_CONTEXT_WINDOW_EXCEEDED");
+    const fk_event *ctx = fk_events_find(&ev, "contextUsageEvent");
+    assert_int_equal(
+        cJSON_GetObjectItemCaseSensitive(ctx->payload, "contextUsagePercentage")->valuedouble, 100);
+    fk_events_free(&ev);
+    kbuf_free(&out);
     fk_reply_free(&r);
 }
 
@@ -260,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_reply_plan_echo_is_capped_at_200_characters),
         cmocka_unit_test(test_frames_split_text_on_character_boundaries),
         cmocka_unit_test(test_frames_tool_use_and_metadata),
+        cmocka_unit_test(test_frames_cache_usage_context_and_event_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "util/listen_addr.h"
 #include "options.h"
 #include "router.h"
 #include "settings.h"
@@ -115,11 +116,11 @@ static void test_options_parse(void **state)
     assert_int_equal(fk_options_parse(&o, 3, bad4, err, sizeof err), -1);
 
     char host[64];
-    unsigned port;
-    assert_int_equal(fk_parse_listen(":0", host, sizeof host, &port), 0);
+    int port;
+    assert_int_equal(listen_addr_parse(":0", host, sizeof host, &port), 0);
     assert_string_equal(host, "127.0.0.1");
-    assert_int_equal(fk_parse_listen("0.0.0.0:65536", host, sizeof host, &port), -1);
-    assert_int_equal(fk_parse_listen("::1:80", host, sizeof host, &port), -1);
+    assert_int_equal(listen_addr_parse("0.0.0.0:65536", host, sizeof host, &port), -1);
+    assert_int_equal(listen_addr_parse("::1:80", host, sizeof host, &port), -1);
 }
 
 static void test_config_fail_count_and_reset(void **state)

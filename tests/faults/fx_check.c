@@ -1,5 +1,6 @@
 /* fx_check.c: checks, notes and summaries of a fault-case run; see fx_check.h. */
 #include "fx_check.h"
+#include "util/clock.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -65,9 +66,7 @@ long long fx_now_ms(void)
 
 void fx_sleep_ms(int ms)
 {
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
+    sleep_ms(ms);
 }
 
 int fx_poll_until(int timeout_ms, int interval_ms, int (*cond)(void *), void *arg)

@@ -1,8 +1,8 @@
-/* fx_rawhttp.c: hand-rolled HTTP/1.1 requests; see fx_rawhttp.h. */
+/* fx_rawhttp.c: the two exchanges a fault case holds open by hand (a stream it hangs up on, a
+ * request paused between head and body), over a connection from tests/support/raw_http.h;
+ * see fx_rawhttp.h. */
 #include "fx_rawhttp.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,29 +11,19 @@
 #include <unistd.h>
 
 #include "fx_check.h"
+#include "raw_http.h"
 
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0
 #endif
 
+/* A blocking socket to the proxy, through the tests' raw HTTP client. */
 static int connect_proxy(const fx_stack *s)
 {
     int port = 0;
     if (sscanf(s->proxy_url, "http://127.0.0.1:%d", &port) != 1)
         return -1;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return -1;
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((unsigned short)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
+    return rh_connect("127.0.0.1", port, 5000);
 }
 
 static int send_all(int fd, const char *data, size_t len)

@@ -13,6 +13,7 @@
 #include "fx_check.h"
 #include "fx_report.h"
 #include "proc.h"
+#include "util/clock.h"
 
 #define MAX_TRACKED 16
 #define MAX_DIRS 4
@@ -106,9 +107,7 @@ static void fire(void)
 static void *watchdog_main(void *arg)
 {
     (void)arg;
-    struct timespec ts = {limit_s, 0};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
+    sleep_ms((int64_t)limit_s * 1000);
     fire();
     return NULL;
 }

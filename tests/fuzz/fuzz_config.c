@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "creds/config.h"
+#include "config/config.h"
 #include "creds/credentials.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -17,10 +17,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond)  \
-    do {             \
-        if (!(cond)) \
-            abort(); \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            abort();                                                                               \
     } while (0)
 
 /* Runs the framer over in[0..len) in pieces of `piece` bytes; returns the status, with the
@@ -83,8 +83,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t body_len = size - h.head_len;
     static char out_a[1 << 17], out_b[1 << 17];
     size_t used_a, used_b, len_a, len_b;
-    framer_status a = frame_all(h.framing, h.content_length, body, body_len, body_len ? body_len : 1,
-                                &used_a, out_a, sizeof out_a, &len_a);
+    framer_status a = frame_all(h.framing, h.content_length, body, body_len,
+                                body_len ? body_len : 1, &used_a, out_a, sizeof out_a, &len_a);
     framer_status b = frame_all(h.framing, h.content_length, body, body_len, piece, &used_b, out_b,
                                 sizeof out_b, &len_b);
     CHECK(used_a <= body_len && used_b <= body_len);

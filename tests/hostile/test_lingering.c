@@ -142,7 +142,8 @@ static void write_then_read(const char *head, size_t body_len, int status, const
     long len = read_all(fd, resp, sizeof resp);
     close(fd);
     printf("  early %d, then %zu of %zu body bytes written in %.2fs (%s), then %ld answer bytes "
-           "read\n", status, sent, body_len, write_s, err ? strerror(err) : "no error", len);
+           "read\n",
+           status, sent, body_len, write_s, err ? strerror(err) : "no error", len);
     if (err)
         fail_msg("writing the body failed after %zu bytes: %s (the proxy did not linger)", sent,
                  strerror(err));
@@ -195,7 +196,8 @@ static void test_linger_byte_bound(void **state)
     size_t declared = 64u << 20;
     snprintf(head, sizeof head,
              "POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: wrong\r\n"
-             "Content-Length: %zu\r\n\r\n", declared);
+             "Content-Length: %zu\r\n\r\n",
+             declared);
     assert_int_equal(send(fd, head, strlen(head), MSG_NOSIGNAL), (ssize_t)strlen(head));
     struct pollfd p = {fd, POLLIN, 0};
     assert_int_equal(poll(&p, 1, EARLY_ANSWER_MS), 1);
@@ -206,8 +208,8 @@ static void test_linger_byte_bound(void **state)
     printf("  after a 401, %zu of %zu bytes went in before the cut (%s); bound %zu\n", sent,
            declared, err ? strerror(err) : "none", bound);
     assert_true(err != 0);
-    assert_true(sent >= bound);                 /* it lingered up to the bound */
-    assert_true(sent < bound + (16u << 20));    /* and not much past it (socket buffers) */
+    assert_true(sent >= bound);              /* it lingered up to the bound */
+    assert_true(sent < bound + (16u << 20)); /* and not much past it (socket buffers) */
 }
 
 int main(void)

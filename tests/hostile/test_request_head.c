@@ -39,8 +39,8 @@ static const head_case head_cases[] = {
     {S("GET http://h:1/x?y HTTP/1.1\r\nHost: other\r\n\r\n"), HEAD_OK, 0,
      "GET /x?y HTTP/1.1\r\nHost: h:1\r\n\r\n"},
     {S("GET http://h HTTP/1.0\r\n\r\n"), HEAD_OK, 0, "GET / HTTP/1.0\r\nHost: h\r\n\r\n"},
-    {S("POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\ncontent-length: 5, 5\r\n\r\n"),
-     HEAD_OK, 0, "POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n"},
+    {S("POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\ncontent-length: 5, 5\r\n\r\n"), HEAD_OK,
+     0, "POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n"},
     {S("POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: CHUNKED\r\n\r\n"), HEAD_OK, 0,
      "POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"},
     {S("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n"), HEAD_OK, 0, NULL},
@@ -58,13 +58,13 @@ static const head_case head_cases[] = {
     {S("POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n"), HEAD_REJECT, 501, NULL},
     {S("POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity\r\n\r\n"), HEAD_REJECT, 501,
      NULL},
-    {S("POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n"),
-     HEAD_REJECT, 400, NULL},
+    {S("POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n"), HEAD_REJECT,
+     400, NULL},
     {S("POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: ,\r\n\r\n"), HEAD_REJECT, 400, NULL},
     {S("POST /p HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"), HEAD_REJECT, 400, NULL},
     {S("POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n"), HEAD_REJECT, 400, NULL},
-    {S("POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 18446744073709551616\r\n\r\n"),
-     HEAD_REJECT, 413, NULL},
+    {S("POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 18446744073709551616\r\n\r\n"), HEAD_REJECT,
+     413, NULL},
     /* field lines */
     {S("GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n"), HEAD_REJECT, 400, NULL},
     {S("GET / HTTP/1.1\r\nHost : a\r\n\r\n"), HEAD_REJECT, 400, NULL},
@@ -173,15 +173,15 @@ typedef struct framer_case {
     const char *in;
     size_t len;
     framer_status st;
-    int status;          /* FRAMER_ERROR */
-    const char *out;     /* canonical output (FRAMER_DONE) */
-    size_t used;         /* bytes consumed at FRAMER_DONE (the rest is the next request) */
+    int status;      /* FRAMER_ERROR */
+    const char *out; /* canonical output (FRAMER_DONE) */
+    size_t used;     /* bytes consumed at FRAMER_DONE (the rest is the next request) */
 } framer_case;
 
 static const framer_case chunk_cases[] = {
     {S("5\r\nhello\r\n0\r\n\r\n"), FRAMER_DONE, 0, "5\r\nhello\r\n0\r\n\r\n", 15},
-    {S("5;ext=1\r\nhello\r\n0;x\r\nT: v\r\n\r\nNEXT"), FRAMER_DONE, 0,
-     "5\r\nhello\r\n0\r\n\r\n", 29},
+    {S("5;ext=1\r\nhello\r\n0;x\r\nT: v\r\n\r\nNEXT"), FRAMER_DONE, 0, "5\r\nhello\r\n0\r\n\r\n",
+     29},
     {S("A\nabcdefghij\n0\n\n"), FRAMER_DONE, 0, "a\r\nabcdefghij\r\n0\r\n\r\n", 16},
     {S("00005 \r\nhello\r\n0\r\n\r\n"), FRAMER_DONE, 0, "5\r\nhello\r\n0\r\n\r\n", 20},
     {S("zz\r\n"), FRAMER_ERROR, 400, NULL, 0},
@@ -302,7 +302,8 @@ static void test_response_heads(void **state)
     assert_int_equal(gate_parse_response_head(cont, strlen(cont), 16384, 0, &info), 1);
     assert_int_equal(info.framing, BODY_NONE);
     const char *close_delim = "HTTP/1.0 200 OK\r\nrequest-id: r\r\n\r\n";
-    assert_int_equal(gate_parse_response_head(close_delim, strlen(close_delim), 16384, 0, &info), 1);
+    assert_int_equal(gate_parse_response_head(close_delim, strlen(close_delim), 16384, 0, &info),
+                     1);
     assert_int_equal(info.framing, BODY_UNTIL_CLOSE);
     assert_int_equal(gate_parse_response_head("HTTP/1.1 200 OK\r\n", 17, 16384, 0, &info), 0);
     assert_int_equal(gate_parse_response_head("garbage\r\n\r\n", 11, 16384, 0, &info), -1);
@@ -335,8 +336,11 @@ static void test_error_messages_valid_utf8(void **state)
 {
     (void)state;
     api_error e;
-    api_error_set(&e, 400, NULL, "unknown model \"%s\"", "a\xff\xfe" "b\xc3");
-    assert_string_equal(e.message, "unknown model \"a\xef\xbf\xbd\xef\xbf\xbd" "b\xef\xbf\xbd\"");
+    api_error_set(&e, 400, NULL, "unknown model \"%s\"",
+                  "a\xff\xfe"
+                  "b\xc3");
+    assert_string_equal(e.message, "unknown model \"a\xef\xbf\xbd\xef\xbf\xbd"
+                                   "b\xef\xbf\xbd\"");
     api_error_set(&e, 400, NULL, "%s", "ok \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
     assert_string_equal(e.message, "ok \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
     api_error_set(&e, 400, NULL, "%s", "\xed\xa0\x80 \xc0\xaf"); /* surrogate, overlong */
@@ -357,11 +361,11 @@ static void test_json_nul_escape(void **state)
         const char *text;
         long at;
     } cases[] = {
-        {"{\"a\":\"x\\u0000\"}", 7},        /* "x\u0000" */
-        {"{\"a\\u0000\":1}", 3},                /* in a key */
-        {"{\"a\":\"x\\\\u0000\"}", -1},   /* "x\\u0000": backslash, then text */
-        {"{\"a\":\"\\\"\\u0000\"}", 8},  /* after an escaped quote */
-        {"[\\u0000]", -1},                     /* outside a string (invalid JSON anyway) */
+        {"{\"a\":\"x\\u0000\"}", 7},    /* "x\u0000" */
+        {"{\"a\\u0000\":1}", 3},        /* in a key */
+        {"{\"a\":\"x\\\\u0000\"}", -1}, /* "x\\u0000": backslash, then text */
+        {"{\"a\":\"\\\"\\u0000\"}", 8}, /* after an escaped quote */
+        {"[\\u0000]", -1},              /* outside a string (invalid JSON anyway) */
         {"{\"a\":\"\\u0001\\u00000\"}", 12},
         {"{\"a\":\"\\u000\"}", -1},
         {"\"\\u0000", 1},

@@ -20,6 +20,7 @@
 #include "proc.h"
 #include "sse.h"
 #include "stack.h"
+#include "util/clock.h"
 
 #define TIMEOUT_MS 20000
 
@@ -545,7 +546,7 @@ static void test_unknown_route_still_logged_and_served(void **state)
     int unknown = 0, health = 0;
     for (int attempt = 0; attempt < 250 && !(unknown && health); attempt++) {
         if (attempt)
-            usleep(20 * 1000);
+            sleep_ms(20);
         FILE *f = fopen(stack.proxy_log_path, "r");
         assert_non_null(f);
         char line[4096];

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "util/clock.h"
 
 enum { MAX_SPAWNED = 16 };
@@ -69,19 +70,6 @@ void relay_pipe(int fds[2])
         fcntl(fds[i], F_SETFD, FD_CLOEXEC);
 }
 
-static void move_fd(int from, int to)
-{
-    if (from < 0) {
-        from = open("/dev/null", O_RDWR);
-        if (from < 0)
-            _exit(120);
-    }
-    if (from != to && dup2(from, to) < 0)
-        _exit(121);
-    if (from == to) /* dup2 would keep close-on-exec set */
-        fcntl(to, F_SETFD, 0);
-}
-
 pid_t relay_spawn(const char *const relay_args[], const char *const child_args[], int stdin_fd,
                   int stdout_fd, int stderr_fd, int notify_fd)
 {
@@ -99,23 +87,15 @@ pid_t relay_spawn(const char *const relay_args[], const char *const child_args[]
         errno = EAGAIN;
         fail("too many processes");
     }
-    pid_t pid = fork();
+    tp_spawn_options o = tp_spawn_defaults((char *const *)argv);
+    o.stdin_fd = stdin_fd >= 0 ? stdin_fd : TP_FD_DEVNULL;
+    o.stdout_fd = stdout_fd >= 0 ? stdout_fd : TP_FD_DEVNULL;
+    o.stderr_fd = stderr_fd >= 0 ? stderr_fd : TP_FD_DEVNULL;
+    o.fd3 = notify_fd >= 0 ? notify_fd : TP_FD_CLOSED;
+    o.own_group = 0; /* signals reach logrelay as a launcher's would */
+    pid_t pid = tp_spawn_with(&o);
     if (pid < 0)
         fail("fork");
-    if (pid == 0) {
-        /* Park the sources above 3 first, so that moving one never overwrites another. */
-        int sources[4] = {stdin_fd, stdout_fd, stderr_fd, notify_fd};
-        for (int i = 0; i < 4; i++)
-            if (sources[i] >= 0)
-                sources[i] = fcntl(sources[i], F_DUPFD_CLOEXEC, 10);
-        for (int i = 0; i < 4; i++)
-            if (i < 3 || sources[i] >= 0)
-                move_fd(sources[i], i);
-        signal(SIGALRM, SIG_DFL);
-        alarm(0);
-        execv(LOGRELAY_PATH, (char *const *)argv);
-        _exit(127);
-    }
     spawned[spawned_count++] = pid;
     return pid;
 }
@@ -127,20 +107,11 @@ static int decode_status(int status)
 
 int relay_wait_exit(pid_t pid, int timeout_ms)
 {
-    int64_t deadline = clock_monotonic_ms() + timeout_ms;
-    for (;;) {
-        int status;
-        pid_t r = waitpid(pid, &status, WNOHANG);
-        if (r == pid) {
-            forget(pid);
-            return decode_status(status);
-        }
-        if (r < 0 && errno != EINTR)
-            fail("waitpid");
-        if (clock_monotonic_ms() >= deadline)
-            return -1;
-        poll(NULL, 0, 5); /* re-check the exit every 5 ms until the deadline */
-    }
+    int status;
+    if (tp_wait_exit(pid, timeout_ms, &status) != 0)
+        return -1;
+    forget(pid);
+    return decode_status(status);
 }
 
 int relay_is_running(pid_t pid)

@@ -75,6 +75,8 @@ static void test_errors_and_help(void **state)
     (void)state;
     struct relay_options o;
     assert_int_equal(PARSE(&o, "--help"), OPTIONS_HELP);
+    assert_int_equal(PARSE(&o, "--version"), OPTIONS_VERSION);
+    assert_int_equal(PARSE(&o, "-V"), OPTIONS_VERSION);
     assert_int_equal(PARSE(&o, "--"), OPTIONS_ERROR);
     assert_non_null(strstr(error, "COMMAND"));
     assert_int_equal(PARSE(&o, "--bogus", "--", "x"), OPTIONS_ERROR);

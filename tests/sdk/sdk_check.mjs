@@ -1,6 +1,7 @@
 // sdk_check.mjs: the proxy through the official client libraries (Anthropic's and OpenAI's
 // Node SDKs), against fake-kiro: list models, send messages streaming and not, and complete a
-// tool-use round trip with each. Run by scripts/sdk-check.sh (`make test-sdk`), which starts
+// tool-use round trip with each; web_search answers and cache usage / stop reasons as the
+// Anthropic SDK reads them (FAKE_URL lets it switch fake-kiro's usage faults). Run by scripts/sdk-check.sh (`make test-sdk`), which starts
 // the stack and passes PROXY_URL and API_KEY. Exits non-zero on the first failed check.
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
@@ -67,6 +68,61 @@ await check('anthropic: tool-use round trip (streaming)', async () => {
   const second = await anthropic.messages.create({ model: 'claude-sonnet-4.5', max_tokens: 200, tools: [weatherTool], messages });
   assert.equal(second.stop_reason, 'end_turn');
   assert.match(second.content[0].text, /18 degrees, sunny/);
+});
+
+const webSearch = { type: 'web_search_20250305', name: 'web_search', max_uses: 3 };
+function checkSearchAnswer(msg, query) {
+  assert.deepEqual(msg.content.map((b) => b.type), ['text', 'server_tool_use', 'web_search_tool_result', 'text']);
+  const use = msg.content[1];
+  const result = msg.content[2];
+  assert.equal(use.name, 'web_search');
+  assert.equal(use.input.query, query);
+  assert.equal(result.tool_use_id, use.id);
+  assert.equal(result.content.length, 3);
+  assert.equal(result.content[0].type, 'web_search_result');
+  assert.equal(result.content[0].title, `Result 1 for ${query}`);
+  assert.equal(msg.stop_reason, 'end_turn');
+  assert.equal(msg.usage.server_tool_use.web_search_requests, 1);
+}
+await check('anthropic: web_search server tool (Kiro MCP)', async () => {
+  const msg = await anthropic.messages.create({
+    model: 'claude-sonnet-4-5-20250929', max_tokens: 1000, tools: [webSearch],
+    messages: [{ role: 'user', content: 'Perform a web search for the query: sdk search' }],
+  });
+  checkSearchAnswer(msg, 'sdk search');
+});
+await check('anthropic: web_search server tool streamed', async () => {
+  const final = await anthropic.messages.stream({
+    model: 'claude-sonnet-4.5', max_tokens: 1000, tools: [webSearch],
+    messages: [{ role: 'user', content: 'Perform a web search for the query: sdk stream' }],
+  }).finalMessage();
+  checkSearchAnswer(final, 'sdk stream');
+});
+await check('anthropic: cache usage and a full context window', async () => {
+  const fake = process.env.FAKE_URL;
+  assert.ok(fake, 'FAKE_URL not set');
+  const set = async (faults) => {
+    const r = await fetch(`${fake}/__fake/faults`, { method: 'POST', body: JSON.stringify(faults) });
+    assert.equal(r.status, 200);
+  };
+  await set({ metadata: true, cache_read_tokens: 300, cache_write_tokens: 40, context_usage: 100 });
+  try {
+    const final = await anthropic.messages.stream({
+      model: 'claude-sonnet-4.5', max_tokens: 100,
+      messages: [{ role: 'user', content: 'x'.repeat(4000) }],
+    }).finalMessage();
+    assert.equal(final.stop_reason, 'model_context_window_exceeded');
+    assert.equal(final.usage.cache_read_input_tokens, 300);
+    assert.equal(final.usage.cache_creation_input_tokens, 40);
+    const msg = await anthropic.messages.create({
+      model: 'claude-sonnet-4.5', max_tokens: 100,
+      messages: [{ role: 'user', content: 'x'.repeat(4000) }],
+    });
+    assert.equal(msg.stop_reason, 'model_context_window_exceeded');
+    assert.equal(msg.usage.cache_read_input_tokens, 300);
+  } finally {
+    await fetch(`${fake}/__fake/reset`, { method: 'POST', body: '{}' });
+  }
 });
 
 const openai = new OpenAI({ baseURL: `${baseURL}/v1`, apiKey, maxRetries: 0, timeout: 20000 });

@@ -13,6 +13,7 @@
 
 #include "http.h"
 #include "proc.h"
+#include "util/clock.h"
 
 void sec_list_add(sec_list *l, const char *secret)
 {
@@ -175,7 +176,7 @@ int sec_wait_health(pid_t pid, int port, int timeout_ms)
 {
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/health", port);
-    struct timespec start, now, pause = {0, 20 * 1000000L};
+    struct timespec start, now;
     clock_gettime(CLOCK_MONOTONIC, &start);
     for (;;) {
         tp_response r;
@@ -190,7 +191,7 @@ int sec_wait_health(pid_t pid, int port, int timeout_ms)
         long elapsed = (now.tv_sec - start.tv_sec) * 1000L + (now.tv_nsec - start.tv_nsec) / 1000000L;
         if (elapsed >= timeout_ms)
             return -1;
-        nanosleep(&pause, NULL); /* polling interval of a bounded wait */
+        sleep_ms(20); /* polling interval of a bounded wait */
     }
 }
 

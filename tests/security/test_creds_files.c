@@ -31,6 +31,7 @@
 #include "proc.h"
 #include "sec_util.h"
 #include "stack.h"
+#include "util/clock.h"
 
 #define KILL_ROUNDS 30
 #define KILL_WINDOW_MS 300
@@ -228,8 +229,7 @@ static void test_background_refresh_persists_0600(void **state)
         free(now);
         if (fresh < 0)
             break;
-        struct timespec pause = {0, 50 * 1000000L};
-        nanosleep(&pause, NULL); /* polling interval of a bounded wait */
+        sleep_ms(50); /* polling interval of a bounded wait */
     }
     sec_stop(pid, 5000);
     if (fresh < 0)

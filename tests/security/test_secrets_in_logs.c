@@ -26,6 +26,7 @@
 #include "check.h"
 #include "sec_util.h"
 #include "stack.h"
+#include "util/clock.h"
 
 #define TIMEOUT_MS 20000
 #define PROFILE_ARN "arn:aws:codewhisperer:us-east-1:000000000000:profile/TEST"
@@ -149,8 +150,7 @@ static int wait_idc_refreshed(void)
         tp_response_free(&r);
         if (found)
             return 0;
-        struct timespec pause = {0, 50 * 1000000L};
-        nanosleep(&pause, NULL); /* polling interval of a bounded wait */
+        sleep_ms(50); /* polling interval of a bounded wait */
     }
     return -1;
 }

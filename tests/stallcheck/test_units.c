@@ -1,6 +1,8 @@
 /* test_units.c: cmocka unit tests for stallcheck's decision-making parts, linked directly
- * (no process spawned): option parsing, the scanner, syscall decoding, thread roles, the cause
- * table, {port} templating, the default trigger body and the pipe-fullness measures. */
+ * (no stallcheck process spawned): option parsing, the scanner, syscall decoding, thread roles, the cause
+ * and verdict tables, the fault-establishment rule, thread shapes against a baseline, the
+ * timeline's bounds, the descendant scan, {port} templating, the default trigger body and the
+ * pipe-fullness measures. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,18 +12,27 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cause.h"
 #include "command_template.h"
+#include "evidence.h"
+#include "fault.h"
 #include "log_pipe.h"
 #include "options.h"
+#include "probes.h"
+#include "process_tree.h"
 #include "scanner.h"
 #include "syscall_decode.h"
 #include "thread_role.h"
+#include "thread_shape.h"
+#include "timeline.h"
 #include "trigger.h"
+#include "verdict.h"
 
 /* Parses a NULL-terminated list of arguments (without argv[0]). o->command points into argv,
  * so argv outlives the call (until the next one). */
@@ -57,6 +68,8 @@ static void test_options_defaults(void **state)
     assert_int_equal(o.trigger_bytes, 262144);
     assert_int_equal(o.trigger_timeout_ms, 3000);
     assert_int_equal(o.rounds, 3);
+    assert_int_equal(o.settle_ms, 300);
+    assert_int_equal(o.fill_ms, 10000);
     assert_int_equal(o.deadline_ms, 2000);
     assert_int_equal(o.kill_grace_ms, 2000);
     assert_int_equal(o.timeout_s, 60);
@@ -246,28 +259,295 @@ static void test_thread_roles(void **state)
     assert_int_equal(thread_role_merge(counts), ROLE_LOCK_WAITER);
 }
 
+/* One row of the cause table: the input and the cause it must give. */
+typedef struct cause_case {
+    const char *name;
+    cause_input in;
+    const char *cause;
+} cause_case;
+
 static void test_cause_table(void **state)
 {
     (void)state;
-    char detail[320];
-    cause_input in = { false, true, true, 1, 5 };
-    assert_string_equal(cause_decide(&in, detail, sizeof detail), CAUSE_NONE);
-    in.stalled = true;
-    assert_string_equal(cause_decide(&in, detail, sizeof detail), CAUSE_LOG_PIPE_DEADLOCK);
-    in.log_writers = 4;
-    assert_string_equal(cause_decide(&in, detail, sizeof detail), CAUSE_PIPE_WRITERS_BLOCKED);
-    in.log_writers = 1;
-    in.lock_waiters = 0;
-    assert_string_equal(cause_decide(&in, detail, sizeof detail), CAUSE_PIPE_WRITERS_BLOCKED);
-    in.log_writers = 0;
-    assert_string_equal(cause_decide(&in, detail, sizeof detail), CAUSE_PIPE_FULL_UNCONFIRMED);
-    in.threads_seen = false;
-    assert_string_equal(cause_decide(&in, detail, sizeof detail), CAUSE_PIPE_FULL_UNCONFIRMED);
-    in.pipe_full = false;
-    in.threads_seen = true;
-    in.lock_waiters = 3;
-    assert_string_equal(cause_decide(&in, detail, sizeof detail), CAUSE_STALLED_PIPE_NOT_FULL);
+    /* stalled, inconclusive, pipe_full, threads_seen, writers, lock waiters, convoy, idle,
+     * recovery_run, recovered, waits */
+    static const cause_case cases[] = {
+        { "responsive", { false, false, true, true, 1, 5, 5, 0, true, true, "" }, CAUSE_NONE },
+        { "inconclusive", { false, true, false, true, 0, 0, 0, 0, true, true, "" }, CAUSE_FAULT_NOT_REACHED },
+        { "the deadlock", { true, false, true, true, 1, 5, 5, 2, true, true, "" }, CAUSE_LOG_PIPE_DEADLOCK },
+        { "recovery not checked", { true, false, true, true, 1, 3, 3, 0, false, false, "" }, CAUSE_LOG_PIPE_DEADLOCK },
+        { "one waiter is no convoy", { true, false, true, true, 1, 1, 1, 0, true, true, "" }, CAUSE_PIPE_WRITERS_BLOCKED },
+        { "idle threads are no convoy", { true, false, true, true, 1, 0, 0, 9, true, true, "" }, CAUSE_PIPE_WRITERS_BLOCKED },
+        { "several writers", { true, false, true, true, 4, 5, 5, 0, true, true, "" }, CAUSE_PIPE_WRITERS_BLOCKED },
+        { "no writer seen", { true, false, true, true, 0, 3, 3, 0, true, true, "" }, CAUSE_PIPE_FULL_UNCONFIRMED },
+        { "no thread evidence", { true, false, true, false, 0, 0, 0, 0, true, true, "" }, CAUSE_PIPE_FULL_UNCONFIRMED },
+        { "draining did not cure", { true, false, true, true, 1, 0, 0, 3, true, false, "3 in recvfrom" }, CAUSE_STALLED_NOT_PIPE },
+        { "full pipe, not cured, deadlock shape", { true, false, true, true, 1, 5, 5, 0, true, false, "" }, CAUSE_STALLED_NOT_PIPE },
+        { "pipe not full", { true, false, false, true, 0, 3, 3, 0, true, false, "3 in futex" }, CAUSE_STALLED_PIPE_NOT_FULL },
+        { "pipe not full but cured", { true, false, false, true, 1, 3, 3, 0, true, true, "" }, CAUSE_STALLED_PIPE_NOT_FULL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char detail[512] = "";
+        const char *cause = cause_decide(&cases[i].in, detail, sizeof detail);
+        if (strcmp(cause, cases[i].cause) != 0)
+            fail_msg("cause case '%s': got %s, expected %s", cases[i].name, cause, cases[i].cause);
+        assert_true(strlen(detail) > 20);
+    }
+    char detail[512];
+    cause_input slow = { true, false, false, true, 0, 3, 3, 0, true, false, "3 in futex 0x10 (pid 4)" };
+    cause_decide(&slow, detail, sizeof detail);
     assert_non_null(strstr(detail, "another cause"));
+    assert_non_null(strstr(detail, "3 in futex 0x10"));
+    cause_input hung = { true, false, true, true, 1, 0, 0, 2, true, false, "2 in recvfrom" };
+    cause_decide(&hung, detail, sizeof detail);
+    assert_non_null(strstr(detail, "did not bring the server back"));
+}
+
+typedef struct verdict_case {
+    const char *name;
+    verdict_input in;
+    const char *verdict;
+} verdict_case;
+
+static void test_verdict_table(void **state)
+{
+    (void)state;
+    /* probes timed out, probes, fault reached, unanswered requests, log writers */
+    static const verdict_case cases[] = {
+        { "all answered, fault in place", { 0, 6, true, 0, 0 }, VERDICT_RESPONSIVE },
+        { "a probe timed out", { 1, 6, true, 0, 1 }, VERDICT_STALLED },
+        { "a stall without the fault is still a stall", { 6, 6, false, 0, 0 }, VERDICT_STALLED },
+        { "answered without the fault", { 0, 6, false, 0, 0 }, VERDICT_INCONCLUSIVE },
+        { "trigger hung behind a blocked writer", { 0, 6, true, 1, 1 }, VERDICT_STALLED },
+        { "trigger hung, fault not reached, writer blocked", { 0, 6, false, 2, 1 }, VERDICT_STALLED },
+        { "trigger slow but no writer blocked", { 0, 6, true, 1, 0 }, VERDICT_RESPONSIVE },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char basis[320] = "";
+        const char *v = verdict_decide(&cases[i].in, basis, sizeof basis);
+        if (strcmp(v, cases[i].verdict) != 0)
+            fail_msg("verdict case '%s': got %s, expected %s", cases[i].name, v, cases[i].verdict);
+        assert_true(strlen(basis) > 10);
+    }
+}
+
+/* A scripted sequence of looks for the fault tracker: every step is one look, 10 ms apart. */
+typedef struct fault_step {
+    long pending;
+    int has_room;
+    bool triggers_over;
+    long answered;
+    bool request_in_flight_since_start;
+} fault_step;
+
+static fault_state feed_steps(reader_mode reader, bool requests_expected, const fault_step *steps, size_t n,
+                              int repeat_last, bool *wanted_fill)
+{
+    fault_tracker t;
+    fault_tracker_init(&t, reader, 100, 1000);
+    fault_state st = FAULT_BUILDING;
+    int64_t now = 1000;
+    *wanted_fill = false;
+    for (size_t i = 0; i < n + (size_t)repeat_last; i++) {
+        const fault_step *step = &steps[i < n ? i : n - 1];
+        fault_look look = { now, step->pending, 65536, step->has_room, requests_expected, step->triggers_over,
+                            step->answered + (i >= n ? (long)(i - n + 1) : 0),
+                            step->request_in_flight_since_start ? 1000 : 0 };
+        st = fault_tracker_feed(&t, &look);
+        *wanted_fill = *wanted_fill || fault_tracker_wants_fill(&t, &look);
+        if (st != FAULT_BUILDING)
+            return st;
+        now += 10;
+    }
+    return st;
+}
+
+static void test_fault_tracker(void **state)
+{
+    (void)state;
+    bool fill = false;
+    /* the blocking writer: pipe full, the trigger hangs since before the window */
+    const fault_step blocked[] = { { 1000, 1, false, 0, true }, { 62000, 0, false, 0, true } };
+    assert_int_equal(feed_steps(READER_NEVER, true, blocked, 2, 20, &fill), FAULT_PIPE_FULL);
+    /* the async writer: full, the trigger answered, fill requests answered while the level stays */
+    const fault_step async_full[] = { { 65000, 0, true, 1, false } };
+    assert_int_equal(feed_steps(READER_NEVER, true, async_full, 1, 20, &fill), FAULT_PIPE_FULL);
+    assert_true(fill);
+    /* full by slots far below capacity counts: the kernel says no free slot */
+    const fault_step slots[] = { { 1600, 0, true, 1, false } };
+    assert_int_equal(feed_steps(READER_NEVER, true, slots, 1, 20, &fill), FAULT_PIPE_FULL);
+    /* a rising level (a blocking writer merging into the last page) keeps restarting the window */
+    fault_step rising[30];
+    for (int i = 0; i < 30; i++)
+        rising[i] = (fault_step){ 60000 + i * 100, 0, true, i, false };
+    assert_int_equal(feed_steps(READER_NEVER, true, rising, 30, 0, &fill), FAULT_BUILDING);
+    /* free slots: never, however long, and fill requests are wanted once the level stops */
+    const fault_step empty[] = { { 230, 1, true, 1, false } };
+    assert_int_equal(feed_steps(READER_NEVER, true, empty, 1, 200, &fill), FAULT_BUILDING);
+    assert_true(fill);
+    /* full but nothing shows the writer stopped (no request answered, none hanging): wait */
+    const fault_step idle_full[] = { { 65536, 0, true, 0, false } };
+    fault_tracker t;
+    fault_tracker_init(&t, READER_NEVER, 100, 0);
+    for (int i = 0; i < 50; i++) {
+        fault_look look = { i * 10, 65536, 65536, 0, true, true, 0, 0 };
+        assert_int_equal(fault_tracker_feed(&t, &look), FAULT_BUILDING);
+    }
+    (void)idle_full;
+    assert_int_equal(fault_tracker_give_up(&t), FAULT_NOT_REACHED);
+    /* no trigger: the stable full pipe is enough */
+    assert_int_equal(feed_steps(READER_NEVER, false, idle_full, 1, 20, &fill), FAULT_PIPE_FULL);
+    /* no kernel answer (macOS): the level decides */
+    const fault_step level_only[] = { { 62000, -1, true, 1, false } };
+    assert_int_equal(feed_steps(READER_NEVER, true, level_only, 1, 20, &fill), FAULT_PIPE_FULL);
+    const fault_step level_low[] = { { 30000, -1, true, 1, false } };
+    assert_int_equal(feed_steps(READER_NEVER, true, level_low, 1, 50, &fill), FAULT_BUILDING);
+    /* close and drain: once the triggers are over */
+    const fault_step pending_trigger[] = { { -1, -1, false, 0, true } };
+    assert_int_equal(feed_steps(READER_CLOSE, true, pending_trigger, 1, 20, &fill), FAULT_BUILDING);
+    const fault_step over[] = { { -1, -1, true, 1, false } };
+    assert_int_equal(feed_steps(READER_CLOSE, true, over, 1, 0, &fill), FAULT_READ_END_CLOSED);
+    assert_false(fill);
+    assert_int_equal(feed_steps(READER_DRAIN, true, over, 1, 0, &fill), FAULT_BASELINE);
+    assert_true(fault_state_reached(FAULT_PIPE_FULL));
+    assert_false(fault_state_reached(FAULT_NOT_REACHED));
+    assert_string_equal(fault_state_name(FAULT_NOT_REACHED), "not-reached");
+}
+
+static thread_evidence make_thread(int tid, thread_role role, unsigned long long address)
+{
+    thread_evidence t;
+    memset(&t, 0, sizeof t);
+    t.pid = 100;
+    t.tid = tid;
+    t.role = role;
+    t.wait_address = address;
+    t.fd = role == ROLE_LOG_WRITER ? 2 : -1;
+    snprintf(t.syscall, sizeof t.syscall, "%s", address ? "futex(0x1, FUTEX_WAIT_PRIVATE)" : "recvfrom(...)");
+    return t;
+}
+
+static void test_thread_shape(void **state)
+{
+    (void)state;
+    /* before the trigger: three runtime threads parked on their own words, one on a shared one */
+    thread_evidence before_threads[] = {
+        make_thread(1, ROLE_OTHER, 0),          make_thread(2, ROLE_LOCK_WAITER, 0xa0),
+        make_thread(3, ROLE_LOCK_WAITER, 0xb0), make_thread(4, ROLE_LOCK_WAITER, 0xc0),
+    };
+    evidence baseline = { before_threads, 4, "proc", 1, 1, 0, 3, 0, 0, 0, 0, 0, false, false, "" };
+    /* during the fault: the same idle threads, one writer, a convoy of three on 0xd0, a thread
+     * that was idle on 0xc0 now waiting on the convoy's word, one other new wait */
+    thread_evidence now_threads[] = {
+        make_thread(1, ROLE_OTHER, 0),          make_thread(2, ROLE_LOCK_WAITER, 0xa0),
+        make_thread(3, ROLE_LOCK_WAITER, 0xb0), make_thread(4, ROLE_LOCK_WAITER, 0xd0),
+        make_thread(5, ROLE_LOG_WRITER, 0),     make_thread(6, ROLE_LOCK_WAITER, 0xd0),
+        make_thread(7, ROLE_LOCK_WAITER, 0xd0), make_thread(8, ROLE_LOCK_WAITER, 0xe0),
+    };
+    evidence ev;
+    memset(&ev, 0, sizeof ev);
+    ev.threads = now_threads;
+    ev.count = 8;
+    ev.source = "proc";
+    evidence_tally(&ev);
+    assert_int_equal(ev.lock_waiters, 6); /* without a baseline every futex wait looks like a lock wait */
+    thread_shape_apply_baseline(&ev, &baseline);
+    assert_true(ev.baseline_applied);
+    assert_int_equal(ev.idle, 2);
+    assert_int_equal(ev.lock_waiters, 4);
+    assert_int_equal(ev.log_writers, 1);
+    assert_int_equal(ev.convoy_threads, 3);
+    assert_true(ev.convoy_address_known);
+    assert_int_equal(ev.convoy_address, 0xd0);
+    assert_int_equal(now_threads[1].role, ROLE_IDLE);
+    assert_int_equal(now_threads[3].role, ROLE_LOCK_WAITER); /* moved to another word: a new wait */
+    assert_true(now_threads[0].same_wait_as_baseline);        /* the same wait as before: not the stall */
+    assert_false(now_threads[4].same_wait_as_baseline);
+    char text[384];
+    thread_shape_describe(&ev, text, sizeof text);
+    assert_non_null(strstr(text, "1 thread(s) blocked writing the log pipe"));
+    assert_non_null(strstr(text, "3 waiting on one futex word (0xd0 in pid 100): a lock convoy"));
+    assert_non_null(strstr(text, "2 idle since before the trigger"));
+    thread_shape_waits(&ev, text, sizeof text);
+    assert_non_null(strstr(text, "3 in futex 0xd0 (pid 100)"));
+    assert_non_null(strstr(text, "1 in write(fd=2) on the log pipe"));
+    assert_null(strstr(text, "0xa0")); /* idle threads are not what the stall waits on */
+
+    /* idle runtime threads alone: no lock waiters, no convoy */
+    thread_evidence parked[] = { make_thread(2, ROLE_LOCK_WAITER, 0xa0), make_thread(3, ROLE_LOCK_WAITER, 0xb0) };
+    evidence idle_only = { parked, 2, "proc", 1, 1, 0, 2, 0, 0, 0, 0, 0, false, false, "" };
+    thread_shape_apply_baseline(&idle_only, &baseline);
+    assert_int_equal(idle_only.lock_waiters, 0);
+    assert_int_equal(idle_only.convoy_threads, 0);
+}
+
+static void test_timeline_bounds(void **state)
+{
+    (void)state;
+    timeline tl;
+    assert_int_equal(timeline_init(&tl, 0), 0);
+    for (int i = 0; i < TIMELINE_MAX_EVENTS + 5; i++)
+        timeline_event_add(&tl, TL_PROBE_DONE, i, "probe %d", i);
+    assert_int_equal(tl.event_count, TIMELINE_MAX_EVENTS);
+    assert_int_equal(tl.events_dropped, 5);
+    assert_int_equal(tl.events[3].value, 3);
+    assert_string_equal(tl.events[3].detail, "probe 3");
+    for (int i = 0; i < TIMELINE_MAX_PIPE + 1; i++)
+        timeline_pipe_add(&tl, 0, i, 1);
+    assert_int_equal(tl.pipe_count, TIMELINE_MAX_PIPE);
+    assert_int_equal(tl.pipe_dropped, 1);
+    assert_string_equal(timeline_kind_name(TL_FAULT_REACHED), "fault-reached");
+    timeline_event_add(NULL, TL_VERDICT, 0, "ignored"); /* no timeline: nothing happens */
+    timeline_free(&tl);
+}
+
+static void test_near_deadline(void **state)
+{
+    (void)state;
+    assert_false(probes_is_near_deadline(1500, 2000));
+    assert_true(probes_is_near_deadline(1501, 2000));
+    assert_true(probes_is_near_deadline(1980, 2000));
+    assert_false(probes_is_near_deadline(3, 2000));
+}
+
+/* A child in a session of its own is still found by its parent link. */
+static void test_process_tree(void **state)
+{
+    (void)state;
+    int ready[2];
+    assert_int_equal(pipe(ready), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        setsid();
+        char byte = 1;
+        ssize_t ignored = write(ready[1], &byte, 1);
+        (void)ignored;
+        pause();
+        _exit(0);
+    }
+    char byte = 0;
+    assert_int_equal(read(ready[0], &byte, 1), 1); /* the child has called setsid */
+    process_entry found[16];
+    long n = process_tree_descendants(getpid(), found, 16);
+#if defined(__linux__) || defined(__APPLE__)
+    bool seen = false;
+    for (long i = 0; i < n && i < 16; i++)
+        if (found[i].pid == pid) {
+            seen = true;
+            assert_int_equal(found[i].sid, pid);
+            assert_int_equal(found[i].pgid, pid);
+        }
+    assert_true(seen);
+#else
+    (void)n;
+#endif
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    close(ready[0]);
+    close(ready[1]);
+    process_entry gone;
+    assert_int_equal(process_tree_read(pid, &gone), -1);
 }
 
 static void test_port_template(void **state)
@@ -372,6 +652,12 @@ int main(void)
         cmocka_unit_test(test_syscall_parse_and_render),
         cmocka_unit_test(test_thread_roles),
         cmocka_unit_test(test_cause_table),
+        cmocka_unit_test(test_verdict_table),
+        cmocka_unit_test(test_fault_tracker),
+        cmocka_unit_test(test_thread_shape),
+        cmocka_unit_test(test_timeline_bounds),
+        cmocka_unit_test(test_near_deadline),
+        cmocka_unit_test(test_process_tree),
         cmocka_unit_test(test_port_template),
         cmocka_unit_test(test_default_trigger_body),
         cmocka_unit_test(test_pipe_fullness),

@@ -10,12 +10,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "http.h"
+#include "util/clock.h"
 
 #ifndef KIRO_BIN_DIR
 #error "KIRO_BIN_DIR must be defined by the build"
@@ -32,45 +37,90 @@ void tp_bin_path(const char *name, char *out, size_t out_size)
     snprintf(out, out_size, "%s/%s", tp_bin_dir(), name);
 }
 
-static void sleep_ms(int ms)
+tp_spawn_options tp_spawn_defaults(char *const argv[])
 {
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
+    tp_spawn_options o = {
+        .argv = argv,
+        .stdin_fd = TP_FD_DEVNULL,
+        .stdout_fd = TP_FD_DEVNULL,
+        .stderr_fd = TP_FD_DEVNULL,
+        .fd3 = TP_FD_CLOSED,
+        .own_group = 1,
+    };
+    return o;
 }
 
-static long long now_ms(void)
+/* Child side, between fork and exec: async-signal-safe calls only. */
+static _Noreturn void child_exec(const tp_spawn_options *o, pid_t parent, int max_fd)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    if (o->own_group)
+        setpgid(0, 0);
+#ifdef __linux__
+    if (o->die_with_parent) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127); /* the parent died before the death signal was armed */
+    }
+#endif
+    (void)parent;
+    /* Park the sources above 9 first, so that placing one never overwrites another. */
+    int source[4] = {o->stdin_fd, o->stdout_fd, o->stderr_fd, o->fd3};
+    for (int i = 0; i < 4; i++) {
+        if (source[i] == TP_FD_DEVNULL)
+            source[i] = open("/dev/null", O_RDWR);
+        if (source[i] >= 0 && (source[i] = fcntl(source[i], F_DUPFD_CLOEXEC, 10)) < 0)
+            _exit(126);
+    }
+    for (int i = 0; i < 4; i++) {
+        if (source[i] < 0)
+            close(i);
+        else if (dup2(source[i], i) < 0) /* dup2 clears close-on-exec on the copy */
+            _exit(126);
+    }
+    /* The parked copies are close-on-exec; so are most descriptors a test holds. */
+    for (int fd = 4; o->close_others && fd < max_fd; fd++)
+        close(fd);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    sigaction(SIGPIPE, &sa, NULL);
+    alarm(0);
+    execv(o->argv[0], o->argv);
+    _exit(127);
+}
+
+pid_t tp_spawn_with(const tp_spawn_options *o)
+{
+    int max_fd = 4096;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < (rlim_t)max_fd)
+        max_fd = (int)rl.rlim_cur;
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0)
+        child_exec(o, parent, max_fd);
+    if (o->own_group)
+        setpgid(pid, pid); /* also here, so that a kill to the group right away reaches it */
+    return pid;
 }
 
 pid_t tp_spawn(char *const argv[], int stdout_fd, int stderr_fd)
 {
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        setpgid(0, 0);
-        int devnull = open("/dev/null", O_RDWR);
-        dup2(devnull, 0);
-        dup2(stdout_fd >= 0 ? stdout_fd : devnull, 1);
-        dup2(stderr_fd >= 0 ? stderr_fd : devnull, 2);
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        signal(SIGPIPE, SIG_DFL);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    setpgid(pid, pid);
-    return pid;
+    tp_spawn_options o = tp_spawn_defaults(argv);
+    o.stdout_fd = stdout_fd >= 0 ? stdout_fd : TP_FD_DEVNULL;
+    o.stderr_fd = stderr_fd >= 0 ? stderr_fd : TP_FD_DEVNULL;
+    return tp_spawn_with(&o);
 }
 
 int tp_wait_exit(pid_t pid, int timeout_ms, int *status)
 {
-    long long end = now_ms() + timeout_ms;
+    int64_t end = clock_monotonic_ms() + timeout_ms;
     for (;;) {
         int st;
         pid_t r = waitpid(pid, &st, WNOHANG);
@@ -81,7 +131,7 @@ int tp_wait_exit(pid_t pid, int timeout_ms, int *status)
         }
         if (r < 0 && errno != EINTR)
             return -1;
-        if (now_ms() >= end)
+        if (clock_monotonic_ms() >= end)
             return -1;
         sleep_ms(10);
     }
@@ -124,8 +174,8 @@ int tp_free_port(void)
 
 int tp_wait_port_file(const char *path, int timeout_ms)
 {
-    long long end = now_ms() + timeout_ms;
-    while (now_ms() < end) {
+    int64_t end = clock_monotonic_ms() + timeout_ms;
+    while (clock_monotonic_ms() < end) {
         FILE *f = fopen(path, "r");
         if (f) {
             int port = 0;
@@ -141,8 +191,8 @@ int tp_wait_port_file(const char *path, int timeout_ms)
 
 int tp_wait_http(const char *url, int timeout_ms)
 {
-    long long end = now_ms() + timeout_ms;
-    while (now_ms() < end) {
+    int64_t end = clock_monotonic_ms() + timeout_ms;
+    while (clock_monotonic_ms() < end) {
         tp_response r;
         int rc = tp_http("GET", url, NULL, NULL, 0, 1000, &r);
         tp_response_free(&r);

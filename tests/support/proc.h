@@ -1,5 +1,6 @@
-/* proc.h: test helpers for child processes: spawn in a process group, wait for a port file or an
- * HTTP endpoint with a deadline, stop with SIGTERM then SIGKILL, always reap.
+/* proc.h: test helpers for child processes: spawn (with the descriptors a test chooses), wait
+ * for a port file or an HTTP endpoint with a deadline, stop with SIGTERM then SIGKILL, always
+ * reap.
  * Integration tests are shaped like libuv's: spawn, bound every wait, assert, always reap. */
 #ifndef KIRO_TEST_PROC_H
 #define KIRO_TEST_PROC_H
@@ -11,8 +12,32 @@ const char *tp_bin_dir(void);
 /* Writes "<bin dir>/<name>" into out. */
 void tp_bin_path(const char *name, char *out, size_t out_size);
 
-/* Spawns argv[0] with argv in a new process group. stdout_fd/stderr_fd: -1 = /dev/null.
- * Returns the pid or -1. */
+/* What a child's descriptor 0..3 is, besides one of ours (>= 0). */
+#define TP_FD_DEVNULL (-1) /* /dev/null */
+#define TP_FD_CLOSED (-2)  /* closed when the child starts */
+
+/* How to start a child: the one spawner of the tests (fake-kiro, the proxies, logrelay, fault
+ * cases). Start from tp_spawn_defaults() and change what the test needs. */
+typedef struct tp_spawn_options {
+    char *const *argv; /* argv[0] is the program's path (no PATH search) */
+    int stdin_fd;      /* each: one of our descriptors, TP_FD_DEVNULL or TP_FD_CLOSED */
+    int stdout_fd;
+    int stderr_fd;
+    int fd3;             /* becomes the child's fd 3 (e.g. a notify pipe); default closed */
+    int own_group;       /* 1 (default): the child leads a new process group (tp_stop kills it) */
+    int close_others;    /* 1: every descriptor above 3 is closed in the child (default 0: only
+                            close-on-exec ones go) */
+    int die_with_parent; /* 1: Linux kills the child when the test process dies */
+} tp_spawn_options;
+
+/* stdin, stdout and stderr on /dev/null, no fd 3, a new process group. */
+tp_spawn_options tp_spawn_defaults(char *const argv[]);
+
+/* Forks and execs as o says, with an empty signal mask, SIGPIPE at its default and no pending
+ * alarm (a test's watchdog is not inherited). Returns the pid or -1. */
+pid_t tp_spawn_with(const tp_spawn_options *o);
+
+/* tp_spawn_with() with argv and stdout/stderr (-1 = /dev/null) in a new process group. */
 pid_t tp_spawn(char *const argv[], int stdout_fd, int stderr_fd);
 
 /* Waits for pid to exit within timeout_ms. Returns 0 and the raw wait status, or -1 on timeout. */

@@ -1,5 +1,7 @@
 /* capture_log.c: the in-memory log/log.h implementation for the creds tests; see
- * capture_log.h. Lines are kept up to a 4 MiB cap (counted beyond it as dropped). */
+ * capture_log.h. Lines are kept up to a 4 MiB cap (counted beyond it as dropped).
+ * The parts of log.h that are not the logger itself (log_config_defaults, the level names and
+ * their parser) come from the real kiro_log_format, so the tests see the same names. */
 #include "capture_log.h"
 
 #include <pthread.h>
@@ -7,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "log/log.h"
 #include "util/buf.h"
@@ -50,14 +51,6 @@ char *capture_log_text(void)
     char *copy = strdup(captured.data ? captured.data : "");
     pthread_mutex_unlock(&capture_mu);
     return copy;
-}
-
-void log_config_defaults(log_config *config)
-{
-    memset(config, 0, sizeof *config);
-    config->fd = 2;
-    config->min_level = LOG_LEVEL_INFO;
-    config->max_line_bytes = 1u << 20;
 }
 
 int log_start(const log_config *config)
@@ -108,35 +101,4 @@ void log_get_stats(log_stats *out)
 const char *log_implementation(void)
 {
     return "capture";
-}
-
-int log_level_parse(const char *text, log_level *out)
-{
-    static const char *const names[] = {"debug", "info", "warn", "error"};
-    for (int i = 0; i < 4; i++) {
-        if (strcasecmp(text, names[i]) == 0) {
-            *out = (log_level)i;
-            return 0;
-        }
-    }
-    if (strcasecmp(text, "warning") == 0) {
-        *out = LOG_LEVEL_WARN;
-        return 0;
-    }
-    return -1;
-}
-
-const char *log_level_name(log_level level)
-{
-    switch (level) {
-    case LOG_LEVEL_DEBUG:
-        return "DEBUG";
-    case LOG_LEVEL_INFO:
-        return "INFO";
-    case LOG_LEVEL_WARN:
-        return "WARN";
-    case LOG_LEVEL_ERROR:
-        return "ERROR";
-    }
-    return "?";
 }

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "creds/atomic_file.h"
+#include "util/atomic_file.h"
 #include "test_dir.h"
 #include "util/random.h"
 

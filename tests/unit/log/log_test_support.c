@@ -1,6 +1,7 @@
 /* log_test_support.c: pipe reader thread, bounded waits and line checks for the logger tests;
  * see log_test_support.h. */
 #include "log_test_support.h"
+#include "util/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -235,7 +236,6 @@ int wait_for_stats(int (*done)(const log_stats *, const void *), const void *arg
             return 1;
         if (test_now_ms() >= give_up)
             return 0;
-        const struct timespec pause = {0, 2 * 1000 * 1000};
-        nanosleep(&pause, NULL);
+        sleep_ms(2);
     }
 }

@@ -19,6 +19,9 @@ static kiro_event blank_event(kiro_event_kind kind)
     ev.text = "";
     ev.input_tokens = -1;
     ev.output_tokens = -1;
+    ev.cache_read_tokens = -1;
+    ev.cache_write_tokens = -1;
+    ev.context_usage_percent = -1;
     return ev;
 }
 

@@ -2,7 +2,7 @@
  * response writer over them, and parsing its SSE output strictly into cJSON.
  *
  * The SSE parser is deliberately strict (every event ends with a blank line, every data line
- * is complete JSON or [DONE]) and the UTF-8 check is written independently of render/utf8.c,
+ * is complete JSON or [DONE]) and the UTF-8 check is written independently of util/utf8.c,
  * so that a formatting slip in the writer fails a test instead of being parsed leniently. */
 #ifndef RENDER_TEST_SUPPORT_H
 #define RENDER_TEST_SUPPORT_H

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "render/thinking_split.h"
-#include "render/utf8.h"
+#include "util/utf8.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define FFFD "\xef\xbf\xbd"
@@ -92,8 +92,8 @@ static void test_truncate_and_count(void **state)
     assert_int_equal(utf8_truncate(s, 6, 4), 3);
     assert_int_equal(utf8_truncate(s, 6, 2), 1);
     assert_int_equal(utf8_truncate(s, 6, 0), 0);
-    assert_int_equal(utf8_count_chars(s, 6), 3);
-    assert_int_equal(utf8_count_chars("", 0), 0);
+    assert_int_equal(utf8_char_count(s, 6), 3);
+    assert_int_equal(utf8_char_count("", 0), 0);
 }
 
 /* ---- thinking splitter --------------------------------------------------------------------- */

@@ -18,10 +18,6 @@
 #define CUR CS "currentMessage.userInputMessage."
 #define HIST(i) CS "history[" #i "]."
 
-static const char TOOLS_READ[] =
-    "'tools':[{'name':'read_file','description':'Reads a file',"
-    "'input_schema':{'type':'object','properties':{'path':{'type':'string'}}}}]";
-
 static void body_skeleton_for_one_message(void **state)
 {
     (void)state;
@@ -70,6 +66,40 @@ static void profile_arn_added_when_configured(void **state)
     cJSON_Delete(body);
 }
 
+/* The upstream call sets the serving account's profileArn on the parsed body: any JSON object
+ * works (even {}), an existing profileArn is replaced, no ARN leaves the body as it was. */
+static void profile_arn_set_per_account(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *body, *arn, *want;
+    } cases[] = {
+        {"{}", "arn:a", "{\"profileArn\":\"arn:a\"}"},
+        {"{\"x\":1}", "arn:\"q\"", "{\"x\":1,\"profileArn\":\"arn:\\\"q\\\"\"}"},
+        {"{\"profileArn\":\"old\",\"y\":[]}", "new", "{\"profileArn\":\"new\",\"y\":[]}"},
+        {"{\"x\":1}", "", "{\"x\":1}"},
+        {"{ \"kept\" : true }", NULL, "{ \"kept\" : true }"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        kiro_request r = {.body = (char *)cases[i].body, .body_len = strlen(cases[i].body)};
+        char *out = NULL;
+        size_t len = 0;
+        assert_int_equal(kiro_request_body_for_account(&r, cases[i].arn, &out, &len), 0);
+        assert_string_equal(out, cases[i].want);
+        assert_int_equal(len, strlen(cases[i].want));
+        free(out);
+    }
+    /* Not an object: refused rather than spliced into broken JSON. */
+    static const char *const bad[] = {"[]", "", "{", "\"text\""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        kiro_request r = {.body = (char *)bad[i], .body_len = strlen(bad[i])};
+        char *out = (char *)"untouched";
+        size_t len = 1;
+        assert_int_equal(kiro_request_body_for_account(&r, "arn:a", &out, &len), -1);
+        assert_null(out);
+    }
+}
+
 static void random_ids_when_not_given(void **state)
 {
     (void)state;
@@ -104,327 +134,261 @@ static void max_tokens_defaults_to_model_limit(void **state)
     cJSON_Delete(body);
 }
 
-static void system_string_prepended_to_first_user_turn(void **state)
+/* ---- translation rules, one table row per request ------------------------------------ */
+
+typedef enum {
+    X_STRING, /* the string at path is value */
+    X_ABSENT, /* nothing at path */
+    X_SIZE,   /* the array at path has `size` elements */
+    X_OBJECT, /* an object at path */
+    X_PRESENT,
+    X_BODY_LACKS, /* the printed body does not contain value */
+} expect_kind;
+
+typedef struct expect {
+    expect_kind kind;
+    const char *path;
+    const char *value;
+    int size;
+} expect;
+
+#define STR(p, v) {X_STRING, p, v, 0}
+#define ABSENT(p) {X_ABSENT, p, NULL, 0}
+#define SIZE(p, n) {X_SIZE, p, NULL, n}
+#define OBJECT(p) {X_OBJECT, p, NULL, 0}
+#define PRESENT(p) {X_PRESENT, p, NULL, 0}
+#define BODY_LACKS(v) {X_BODY_LACKS, NULL, v, 0}
+#define ANY -1
+
+typedef struct rule_case {
+    const char *name;
+    const char *request;   /* single-quoted JSON */
+    int tool_count;        /* ANY: not checked */
+    int thinking;          /* ANY: not checked */
+    const char *model_id;  /* NULL: not checked */
+    expect expects[12];    /* up to the first with a NULL path and value */
+} rule_case;
+
+#define TOOLS_READ_FIELD                                                                        \
+    "'tools':[{'name':'read_file','description':'Reads a file',"                                \
+    "'input_schema':{'type':'object','properties':{'path':{'type':'string'}}}}]"
+#define TR CUR "userInputMessageContext.toolResults"
+#define USES HIST(1) "assistantResponseMessage.toolUses"
+#define CTX CUR "userInputMessageContext."
+
+static const rule_case rule_cases[] = {
+    {"system string prepended to the first user turn",
+     "{'model':'auto','system':'Be brief.','messages':[{'role':'user','content':'One'},"
+     "{'role':'assistant','content':'Two'},{'role':'user','content':'Three'}]}",
+     ANY, ANY, NULL,
+     {SIZE(CS "history", 2), STR(HIST(0) "userInputMessage.content", "Be brief.\n\nOne"),
+      STR(HIST(0) "userInputMessage.modelId", "auto"),
+      STR(HIST(0) "userInputMessage.origin", "AI_EDITOR"),
+      STR(HIST(1) "assistantResponseMessage.content", "Two"),
+      ABSENT(HIST(1) "assistantResponseMessage.toolUses"), STR(CUR "content", "Three")}},
+    {"system blocks joined",
+     "{'model':'auto','system':[{'type':'text','text':'Alpha'},{'type':'text','text':'Beta',"
+     "'cache_control':{'type':'ephemeral'}}],'messages':[{'role':'user','content':'Q'}]}",
+     ANY, ANY, NULL,
+     {STR(CUR "content", "Alpha\nBeta\n\nQ")}},
+    {"adjacent same-role turns merged",
+     "{'model':'auto','messages':[{'role':'user','content':'a'},{'role':'user','content':'b'},"
+     "{'role':'assistant','content':'c'},"
+     "{'role':'assistant','content':[{'type':'text','text':'d'}]},"
+     "{'role':'user','content':[{'type':'text','text':'e'},{'type':'text','text':'f'}]}]}",
+     ANY, ANY, NULL,
+     {SIZE(CS "history", 2), STR(HIST(0) "userInputMessage.content", "a\n\nb"),
+      STR(HIST(1) "assistantResponseMessage.content", "c\n\nd"), STR(CUR "content", "e\nf")}},
+    {"a conversation starting with the assistant gets a user turn first",
+     "{'model':'auto','messages':[{'role':'assistant','content':'Hello there'},"
+     "{'role':'user','content':'Hi'}]}",
+     ANY, ANY, NULL,
+     {SIZE(CS "history", 2), STR(HIST(0) "userInputMessage.content", PLACEHOLDER_USER),
+      STR(HIST(1) "assistantResponseMessage.content", "Hello there"), STR(CUR "content", "Hi")}},
+    {"... whose content is the system prompt when there is one",
+     "{'model':'auto','system':'S','messages':[{'role':'assistant','content':'A'},"
+     "{'role':'user','content':'U'}]}",
+     ANY, ANY, NULL,
+     {STR(HIST(0) "userInputMessage.content", "S"), STR(CUR "content", "U")}},
+    {"empty content gets placeholders",
+     "{'model':'auto','messages':[{'role':'user','content':''},"
+     "{'role':'assistant','content':[]},{'role':'user','content':'  \\n '}]}",
+     ANY, ANY, NULL,
+     {STR(HIST(0) "userInputMessage.content", PLACEHOLDER_USER),
+      STR(HIST(1) "assistantResponseMessage.content", PLACEHOLDER_ASSISTANT),
+      STR(CUR "content", PLACEHOLDER_USER)}},
+    {"a trailing assistant prefill goes to the history",
+     "{'model':'auto','messages':[{'role':'user','content':'Write JSON'},"
+     "{'role':'assistant','content':'{'}]}",
+     ANY, ANY, NULL,
+     {SIZE(CS "history", 2), STR(HIST(0) "userInputMessage.content", "Write JSON"),
+      STR(HIST(1) "assistantResponseMessage.content", "{"),
+      STR(CUR "content", PLACEHOLDER_CONTINUE), STR(CUR "content", "Continue")}},
+    {"a tool loop gives tool uses and results",
+     "{'model':'auto'," TOOLS_READ_FIELD ",'messages':[{'role':'user','content':'Read a.txt'},"
+     "{'role':'assistant','content':[{'type':'text','text':'Reading.'},"
+     "{'type':'tool_use','id':'toolu_1','name':'read_file','input':{'path':'a.txt'}}]},"
+     "{'role':'user','content':[{'type':'tool_result','tool_use_id':'toolu_1',"
+     "'content':'hello'}]}]}",
+     1, ANY, NULL,
+     {STR(USES "[0].toolUseId", "toolu_1"), STR(USES "[0].name", "read_file"),
+      STR(USES "[0].input.path", "a.txt"),
+      STR(HIST(1) "assistantResponseMessage.content", "Reading."),
+      STR(TR "[0].toolUseId", "toolu_1"), STR(TR "[0].content[0].text", "hello"),
+      STR(TR "[0].status", "success"), STR(CTX "tools[0].toolSpecification.name", "read_file"),
+      STR(CTX "tools[0].toolSpecification.description", "Reads a file"),
+      STR(CTX "tools[0].toolSpecification.inputSchema.json.type", "object"),
+      STR(CUR "content", PLACEHOLDER_TOOL_RESULTS)}},
+    {"tool result error status and block content",
+     "{'model':'auto'," TOOLS_READ_FIELD ",'messages':[{'role':'user','content':'go'},"
+     "{'role':'assistant','content':[{'type':'tool_use','id':'t1','name':'read_file',"
+     "'input':{}},{'type':'tool_use','id':'t2','name':'read_file'}]},"
+     "{'role':'user','content':[{'type':'tool_result','tool_use_id':'t1','is_error':true,"
+     "'content':[{'type':'text','text':'no such'},{'type':'text','text':'file'}]},"
+     "{'type':'tool_result','tool_use_id':'t2'},{'type':'text','text':'and?'}]}]}",
+     ANY, ANY, NULL,
+     {SIZE(TR, 2), STR(TR "[0].status", "error"), STR(TR "[0].content[0].text", "no such\nfile"),
+      STR(TR "[1].content[0].text", PLACEHOLDER_TOOL_OUTPUT),
+      OBJECT(USES "[1].input"), /* a tool_use without input gets the empty object */
+      STR(HIST(1) "assistantResponseMessage.content", PLACEHOLDER_TOOL_USES),
+      STR(CUR "content", "and?")}},
+    {"an orphan tool result becomes text",
+     "{'model':'auto'," TOOLS_READ_FIELD ",'messages':[{'role':'user','content':'go'},"
+     "{'role':'assistant','content':'no tools used'},"
+     "{'role':'user','content':[{'type':'tool_result','tool_use_id':'ghost',"
+     "'content':'stale output'},{'type':'text','text':'next'}]}]}",
+     ANY, ANY, NULL,
+     {ABSENT(TR), PRESENT(CTX "tools"),
+      STR(CUR "content", "next\n[tool result for ghost] stale output")}},
+    {"a tool result for an older turn is an orphan",
+     "{'model':'auto'," TOOLS_READ_FIELD ",'messages':[{'role':'user','content':'go'},"
+     "{'role':'assistant','content':[{'type':'tool_use','id':'t1','name':'read_file',"
+     "'input':{}}]},"
+     "{'role':'user','content':[{'type':'tool_result','tool_use_id':'t1','content':'ok'}]},"
+     "{'role':'assistant','content':'done'},"
+     "{'role':'user','content':[{'type':'tool_result','tool_use_id':'t1','is_error':true,"
+     "'content':'again'}]}]}",
+     ANY, ANY, NULL,
+     /* The first result answers the call right before it and stays structured; the second
+      * does not: its assistant turn made no call. */
+     {STR(HIST(2) "userInputMessage.userInputMessageContext.toolResults[0].toolUseId", "t1"),
+      ABSENT(HIST(2) "userInputMessage.userInputMessageContext.tools"), ABSENT(TR),
+      STR(CUR "content", "[tool result for t1] (error) again")}},
+    {"without tools, tool blocks become text",
+     "{'model':'auto','messages':[{'role':'user','content':'go'},"
+     "{'role':'assistant','content':[{'type':'text','text':'ok'},"
+     "{'type':'tool_use','id':'t9','name':'grep','input':{'q':'x'}}]},"
+     "{'role':'user','content':[{'type':'tool_result','tool_use_id':'t9','content':'found'}]}]}",
+     0, ANY, NULL,
+     {ABSENT(USES), STR(HIST(1) "assistantResponseMessage.content",
+                        "ok\n[tool use grep (id t9)] {\"q\":\"x\"}"),
+      ABSENT(CUR "userInputMessageContext"), STR(CUR "content", "[tool result for t9] found")}},
+    {"thinking and unknown blocks dropped",
+     "{'model':'auto','messages':[{'role':'user','content':[{'type':'document','source':{}},"
+     "{'type':'text','text':'q'}]},"
+     "{'role':'assistant','content':[{'type':'thinking','thinking':'secret','signature':'s'},"
+     "{'type':'redacted_thinking','data':'xx'},{'type':'text','text':'answer'}]},"
+     "{'role':'user','content':'more'}]}",
+     ANY, ANY, NULL,
+     {STR(HIST(0) "userInputMessage.content", "q"),
+      STR(HIST(1) "assistantResponseMessage.content", "answer"), BODY_LACKS("secret")}},
+    {"images converted in the current message and the history",
+     "{'model':'auto','messages':[{'role':'user','content':[{'type':'image','source':{"
+     "'type':'base64','media_type':'image/jpeg','data':'AAAA'}}]},"
+     "{'role':'assistant','content':'a cat'},"
+     "{'role':'user','content':[{'type':'text','text':'and this?'},"
+     "{'type':'image','source':{'type':'base64','media_type':'image/png','data':'iVBORw=='}},"
+     "{'type':'image','source':{'type':'base64','media_type':'image/webp','data':'UklG'}}]}]}",
+     ANY, ANY, NULL,
+     {STR(HIST(0) "userInputMessage.images[0].format", "jpeg"),
+      STR(HIST(0) "userInputMessage.images[0].source.bytes", "AAAA"),
+      STR(HIST(0) "userInputMessage.content", PLACEHOLDER_USER), SIZE(CUR "images", 2),
+      STR(CUR "images[0].format", "png"), STR(CUR "images[0].source.bytes", "iVBORw=="),
+      STR(CUR "images[1].format", "webp"), STR(CUR "content", "and this?")}},
+    {"an image inside a tool result moves to the turn",
+     "{'model':'auto'," TOOLS_READ_FIELD ",'messages':[{'role':'user','content':'shot'},"
+     "{'role':'assistant','content':[{'type':'tool_use','id':'t1','name':'read_file',"
+     "'input':{}}]},"
+     "{'role':'user','content':[{'type':'tool_result','tool_use_id':'t1','content':["
+     "{'type':'text','text':'screenshot'},{'type':'image','source':{'type':'base64',"
+     "'media_type':'image/gif','data':'R0lG'}}]}]}]}",
+     ANY, ANY, NULL,
+     {STR(CUR "images[0].format", "gif"), STR(TR "[0].content[0].text", "screenshot")}},
+    {"thinking prefix from the request",
+     "{'model':'claude-sonnet-4-5','system':'S','thinking':{'type':'enabled',"
+     "'budget_tokens':4096},'messages':[{'role':'user','content':'Why?'}]}",
+     ANY, 1, NULL,
+     {STR(CUR "content", "<thinking_mode>enabled</thinking_mode>"
+                         "<max_thinking_length>4096</max_thinking_length>S\n\nWhy?")}},
+    {"thinking from the model suffix uses the default budget, in the current message only",
+     "{'model':'claude-opus-4-5-thinking','messages':[{'role':'user','content':'a'},"
+     "{'role':'assistant','content':'b'},{'role':'user','content':'c'}]}",
+     ANY, 1, "claude-opus-4.5",
+     {STR(CUR "content", "<thinking_mode>enabled</thinking_mode>"
+                         "<max_thinking_length>16000</max_thinking_length>c"),
+      STR(HIST(0) "userInputMessage.content", "a")}},
+    {"thinking disabled",
+     "{'model':'claude-opus-4-5','thinking':{'type':'disabled'},"
+     "'messages':[{'role':'user','content':'c'}]}",
+     ANY, 0, NULL,
+     {STR(CUR "content", "c")}},
+};
+
+static void check_expect(const rule_case *c, const cJSON *body, const kiro_request *r,
+                         const expect *x)
 {
-    (void)state;
-    kiro_request r;
-    cJSON *body = translate_ok("{'model':'auto','system':'Be brief.','messages':["
-                               "{'role':'user','content':'One'},"
-                               "{'role':'assistant','content':'Two'},"
-                               "{'role':'user','content':'Three'}]}", NULL, &r);
-    assert_int_equal(json_array_size_at(body, CS "history"), 2);
-    assert_string_equal(json_string_at(body, HIST(0) "userInputMessage.content"),
-                        "Be brief.\n\nOne");
-    assert_string_equal(json_string_at(body, HIST(0) "userInputMessage.modelId"), "auto");
-    assert_string_equal(json_string_at(body, HIST(0) "userInputMessage.origin"), "AI_EDITOR");
-    assert_string_equal(json_string_at(body, HIST(1) "assistantResponseMessage.content"), "Two");
-    assert_null(json_at(body, HIST(1) "assistantResponseMessage.toolUses"));
-    assert_string_equal(json_string_at(body, CUR "content"), "Three");
-    kiro_request_free(&r);
-    cJSON_Delete(body);
+    switch (x->kind) {
+    case X_STRING:
+        if (strcmp(json_string_at(body, x->path), x->value) != 0)
+            fail_msg("%s: %s is \"%s\", want \"%s\"", c->name, x->path,
+                     json_string_at(body, x->path), x->value);
+        break;
+    case X_ABSENT:
+        if (json_at(body, x->path))
+            fail_msg("%s: %s should be absent", c->name, x->path);
+        break;
+    case X_SIZE:
+        if (json_array_size_at(body, x->path) != x->size)
+            fail_msg("%s: %s has %d elements, want %d", c->name, x->path,
+                     json_array_size_at(body, x->path), x->size);
+        break;
+    case X_OBJECT:
+        if (!cJSON_IsObject(json_at(body, x->path)))
+            fail_msg("%s: %s should be an object", c->name, x->path);
+        break;
+    case X_PRESENT:
+        if (!json_at(body, x->path))
+            fail_msg("%s: %s should be present", c->name, x->path);
+        break;
+    case X_BODY_LACKS:
+        if (strstr(r->body, x->value))
+            fail_msg("%s: the body contains \"%s\"", c->name, x->value);
+        break;
+    }
 }
 
-static void system_blocks_joined(void **state)
+static void translation_rules(void **state)
 {
     (void)state;
-    kiro_request r;
-    cJSON *body = translate_ok("{'model':'auto','system':[{'type':'text','text':'Alpha'},"
-                               "{'type':'text','text':'Beta',"
-                               "'cache_control':{'type':'ephemeral'}}],"
-                               "'messages':[{'role':'user','content':'Q'}]}", NULL, &r);
-    assert_string_equal(json_string_at(body, CUR "content"), "Alpha\nBeta\n\nQ");
-    kiro_request_free(&r);
-    cJSON_Delete(body);
-}
-
-static void adjacent_same_role_turns_merged(void **state)
-{
-    (void)state;
-    kiro_request r;
-    cJSON *body = translate_ok("{'model':'auto','messages':["
-                               "{'role':'user','content':'a'},{'role':'user','content':'b'},"
-                               "{'role':'assistant','content':'c'},"
-                               "{'role':'assistant','content':[{'type':'text','text':'d'}]},"
-                               "{'role':'user','content':[{'type':'text','text':'e'},"
-                               "{'type':'text','text':'f'}]}]}", NULL, &r);
-    assert_int_equal(json_array_size_at(body, CS "history"), 2);
-    assert_string_equal(json_string_at(body, HIST(0) "userInputMessage.content"), "a\n\nb");
-    assert_string_equal(json_string_at(body, HIST(1) "assistantResponseMessage.content"), "c\n\nd");
-    assert_string_equal(json_string_at(body, CUR "content"), "e\nf");
-    kiro_request_free(&r);
-    cJSON_Delete(body);
-}
-
-static void conversation_starting_with_assistant_gets_user_turn(void **state)
-{
-    (void)state;
-    kiro_request r;
-    cJSON *body = translate_ok("{'model':'auto','messages':["
-                               "{'role':'assistant','content':'Hello there'},"
-                               "{'role':'user','content':'Hi'}]}", NULL, &r);
-    assert_int_equal(json_array_size_at(body, CS "history"), 2);
-    assert_string_equal(json_string_at(body, HIST(0) "userInputMessage.content"),
-                        PLACEHOLDER_USER);
-    assert_string_equal(json_string_at(body, HIST(1) "assistantResponseMessage.content"),
-                        "Hello there");
-    assert_string_equal(json_string_at(body, CUR "content"), "Hi");
-    kiro_request_free(&r);
-    cJSON_Delete(body);
-
-    /* With a system prompt, the system prompt is the content of that first user turn. */
-    body = translate_ok("{'model':'auto','system':'S','messages':["
-                        "{'role':'assistant','content':'A'},{'role':'user','content':'U'}]}",
-                        NULL, &r);
-    assert_string_equal(json_string_at(body, HIST(0) "userInputMessage.content"), "S");
-    assert_string_equal(json_string_at(body, CUR "content"), "U");
-    kiro_request_free(&r);
-    cJSON_Delete(body);
-}
-
-static void empty_content_gets_placeholders(void **state)
-{
-    (void)state;
-    kiro_request r;
-    cJSON *body = translate_ok("{'model':'auto','messages':["
-                               "{'role':'user','content':''},"
-                               "{'role':'assistant','content':[]},"
-                               "{'role':'user','content':'  \\n '}]}", NULL, &r);
-    assert_string_equal(json_string_at(body, HIST(0) "userInputMessage.content"),
-                        PLACEHOLDER_USER);
-    assert_string_equal(json_string_at(body, HIST(1) "assistantResponseMessage.content"),
-                        PLACEHOLDER_ASSISTANT);
-    assert_string_equal(json_string_at(body, CUR "content"), PLACEHOLDER_USER);
-    kiro_request_free(&r);
-    cJSON_Delete(body);
-}
-
-static void trailing_assistant_prefill_goes_to_history(void **state)
-{
-    (void)state;
-    kiro_request r;
-    cJSON *body = translate_ok("{'model':'auto','messages':["
-                               "{'role':'user','content':'Write JSON'},"
-                               "{'role':'assistant','content':'{'}]}", NULL, &r);
-    assert_int_equal(json_array_size_at(body, CS "history"), 2);
-    assert_string_equal(json_string_at(body, HIST(0) "userInputMessage.content"), "Write JSON");
-    assert_string_equal(json_string_at(body, HIST(1) "assistantResponseMessage.content"), "{");
-    assert_string_equal(json_string_at(body, CUR "content"), PLACEHOLDER_CONTINUE);
-    assert_string_equal(PLACEHOLDER_CONTINUE, "Continue");
-    kiro_request_free(&r);
-    cJSON_Delete(body);
-}
-
-static void tool_loop_produces_tool_uses_and_results(void **state)
-{
-    (void)state;
-    char request[2048];
-    snprintf(request, sizeof request,
-             "{'model':'auto',%s,'messages':["
-             "{'role':'user','content':'Read a.txt'},"
-             "{'role':'assistant','content':[{'type':'text','text':'Reading.'},"
-             "{'type':'tool_use','id':'toolu_1','name':'read_file','input':{'path':'a.txt'}}]},"
-             "{'role':'user','content':[{'type':'tool_result','tool_use_id':'toolu_1',"
-             "'content':'hello'}]}]}", TOOLS_READ);
-    kiro_request r;
-    cJSON *body = translate_ok(request, NULL, &r);
-    assert_int_equal(r.tool_count, 1);
-    const char *use = HIST(1) "assistantResponseMessage.toolUses[0].";
-    char path[160];
-    snprintf(path, sizeof path, "%stoolUseId", use);
-    assert_string_equal(json_string_at(body, path), "toolu_1");
-    snprintf(path, sizeof path, "%sname", use);
-    assert_string_equal(json_string_at(body, path), "read_file");
-    snprintf(path, sizeof path, "%sinput.path", use);
-    assert_string_equal(json_string_at(body, path), "a.txt");
-    assert_string_equal(json_string_at(body, HIST(1) "assistantResponseMessage.content"),
-                        "Reading.");
-
-    const char *ctx = CUR "userInputMessageContext.";
-    snprintf(path, sizeof path, "%stoolResults[0].toolUseId", ctx);
-    assert_string_equal(json_string_at(body, path), "toolu_1");
-    snprintf(path, sizeof path, "%stoolResults[0].content[0].text", ctx);
-    assert_string_equal(json_string_at(body, path), "hello");
-    snprintf(path, sizeof path, "%stoolResults[0].status", ctx);
-    assert_string_equal(json_string_at(body, path), "success");
-    snprintf(path, sizeof path, "%stools[0].toolSpecification.name", ctx);
-    assert_string_equal(json_string_at(body, path), "read_file");
-    snprintf(path, sizeof path, "%stools[0].toolSpecification.description", ctx);
-    assert_string_equal(json_string_at(body, path), "Reads a file");
-    snprintf(path, sizeof path, "%stools[0].toolSpecification.inputSchema.json.type", ctx);
-    assert_string_equal(json_string_at(body, path), "object");
-    assert_string_equal(json_string_at(body, CUR "content"), PLACEHOLDER_TOOL_RESULTS);
-    kiro_request_free(&r);
-    cJSON_Delete(body);
-}
-
-static void tool_result_error_status_and_block_content(void **state)
-{
-    (void)state;
-    char request[2048];
-    snprintf(request, sizeof request,
-             "{'model':'auto',%s,'messages':["
-             "{'role':'user','content':'go'},"
-             "{'role':'assistant','content':[{'type':'tool_use','id':'t1','name':'read_file',"
-             "'input':{}},{'type':'tool_use','id':'t2','name':'read_file'}]},"
-             "{'role':'user','content':[{'type':'tool_result','tool_use_id':'t1','is_error':true,"
-             "'content':[{'type':'text','text':'no such'},{'type':'text','text':'file'}]},"
-             "{'type':'tool_result','tool_use_id':'t2'},{'type':'text','text':'and?'}]}]}",
-             TOOLS_READ);
-    kiro_request r;
-    cJSON *body = translate_ok(request, NULL, &r);
-    const char *results = CUR "userInputMessageContext.toolResults";
-    char path[160];
-    assert_int_equal(json_array_size_at(body, results), 2);
-    snprintf(path, sizeof path, "%s[0].status", results);
-    assert_string_equal(json_string_at(body, path), "error");
-    snprintf(path, sizeof path, "%s[0].content[0].text", results);
-    assert_string_equal(json_string_at(body, path), "no such\nfile");
-    snprintf(path, sizeof path, "%s[1].content[0].text", results);
-    assert_string_equal(json_string_at(body, path), PLACEHOLDER_TOOL_OUTPUT);
-    /* A tool_use without input gets the empty object. */
-    assert_true(
-        cJSON_IsObject(json_at(body, HIST(1) "assistantResponseMessage.toolUses[1].input")));
-    assert_string_equal(json_string_at(body, HIST(1) "assistantResponseMessage.content"),
-                        PLACEHOLDER_TOOL_USES);
-    assert_string_equal(json_string_at(body, CUR "content"), "and?");
-    kiro_request_free(&r);
-    cJSON_Delete(body);
-}
-
-static void orphan_tool_result_becomes_text(void **state)
-{
-    (void)state;
-    char request[2048];
-    snprintf(request, sizeof request,
-             "{'model':'auto',%s,'messages':["
-             "{'role':'user','content':'go'},"
-             "{'role':'assistant','content':'no tools used'},"
-             "{'role':'user','content':[{'type':'tool_result','tool_use_id':'ghost',"
-             "'content':'stale output'},{'type':'text','text':'next'}]}]}", TOOLS_READ);
-    kiro_request r;
-    cJSON *body = translate_ok(request, NULL, &r);
-    assert_null(json_at(body, CUR "userInputMessageContext.toolResults"));
-    assert_non_null(json_at(body, CUR "userInputMessageContext.tools"));
-    assert_string_equal(json_string_at(body, CUR "content"),
-                        "next\n[tool result for ghost] stale output");
-    kiro_request_free(&r);
-    cJSON_Delete(body);
-}
-
-static void tool_result_for_older_turn_is_orphan(void **state)
-{
-    (void)state;
-    char request[2048];
-    snprintf(request, sizeof request,
-             "{'model':'auto',%s,'messages':["
-             "{'role':'user','content':'go'},"
-             "{'role':'assistant','content':[{'type':'tool_use','id':'t1','name':'read_file',"
-             "'input':{}}]},"
-             "{'role':'user','content':[{'type':'tool_result','tool_use_id':'t1','content':'ok'}]},"
-             "{'role':'assistant','content':'done'},"
-             "{'role':'user','content':[{'type':'tool_result','tool_use_id':'t1','is_error':true,"
-             "'content':'again'}]}]}", TOOLS_READ);
-    kiro_request r;
-    cJSON *body = translate_ok(request, NULL, &r);
-    /* The first result answers the call right before it and stays structured. */
-    assert_string_equal(
-        json_string_at(body, HIST(2) "userInputMessage.userInputMessageContext.toolResults[0]"
-                             ".toolUseId"), "t1");
-    assert_null(json_at(body, HIST(2) "userInputMessage.userInputMessageContext.tools"));
-    /* The second one does not: its assistant turn made no call. */
-    assert_null(json_at(body, CUR "userInputMessageContext.toolResults"));
-    assert_string_equal(json_string_at(body, CUR "content"), "[tool result for t1] (error) again");
-    kiro_request_free(&r);
-    cJSON_Delete(body);
-}
-
-static void without_tools_tool_blocks_become_text(void **state)
-{
-    (void)state;
-    kiro_request r;
-    cJSON *body = translate_ok("{'model':'auto','messages':["
-                               "{'role':'user','content':'go'},"
-                               "{'role':'assistant','content':[{'type':'text','text':'ok'},"
-                               "{'type':'tool_use','id':'t9','name':'grep','input':{'q':'x'}}]},"
-                               "{'role':'user','content':[{'type':'tool_result',"
-                               "'tool_use_id':'t9','content':'found'}]}]}", NULL, &r);
-    assert_int_equal(r.tool_count, 0);
-    assert_null(json_at(body, HIST(1) "assistantResponseMessage.toolUses"));
-    assert_string_equal(json_string_at(body, HIST(1) "assistantResponseMessage.content"),
-                        "ok\n[tool use grep (id t9)] {\"q\":\"x\"}");
-    assert_null(json_at(body, CUR "userInputMessageContext"));
-    assert_string_equal(json_string_at(body, CUR "content"), "[tool result for t9] found");
-    kiro_request_free(&r);
-    cJSON_Delete(body);
-}
-
-static void thinking_and_unknown_blocks_dropped(void **state)
-{
-    (void)state;
-    kiro_request r;
-    cJSON *body = translate_ok("{'model':'auto','messages':["
-                               "{'role':'user','content':[{'type':'document','source':{}},"
-                               "{'type':'text','text':'q'}]},"
-                               "{'role':'assistant','content':[{'type':'thinking',"
-                               "'thinking':'secret','signature':'s'},"
-                               "{'type':'redacted_thinking','data':'xx'},"
-                               "{'type':'text','text':'answer'}]},"
-                               "{'role':'user','content':'more'}]}", NULL, &r);
-    assert_string_equal(json_string_at(body, HIST(0) "userInputMessage.content"), "q");
-    assert_string_equal(json_string_at(body, HIST(1) "assistantResponseMessage.content"),
-                        "answer");
-    assert_null(strstr(r.body, "secret"));
-    kiro_request_free(&r);
-    cJSON_Delete(body);
-}
-
-static void images_converted_in_current_and_history(void **state)
-{
-    (void)state;
-    kiro_request r;
-    cJSON *body = translate_ok("{'model':'auto','messages':["
-                               "{'role':'user','content':[{'type':'image','source':{"
-                               "'type':'base64','media_type':'image/jpeg','data':'AAAA'}}]},"
-                               "{'role':'assistant','content':'a cat'},"
-                               "{'role':'user','content':[{'type':'text','text':'and this?'},"
-                               "{'type':'image','source':{'type':'base64',"
-                               "'media_type':'image/png','data':'iVBORw=='}},"
-                               "{'type':'image','source':{'type':'base64',"
-                               "'media_type':'image/webp','data':'UklG'}}]}]}", NULL, &r);
-    assert_string_equal(json_string_at(body, HIST(0) "userInputMessage.images[0].format"), "jpeg");
-    assert_string_equal(json_string_at(body, HIST(0) "userInputMessage.images[0].source.bytes"),
-                        "AAAA");
-    assert_string_equal(json_string_at(body, HIST(0) "userInputMessage.content"),
-                        PLACEHOLDER_USER);
-    assert_int_equal(json_array_size_at(body, CUR "images"), 2);
-    assert_string_equal(json_string_at(body, CUR "images[0].format"), "png");
-    assert_string_equal(json_string_at(body, CUR "images[0].source.bytes"), "iVBORw==");
-    assert_string_equal(json_string_at(body, CUR "images[1].format"), "webp");
-    assert_string_equal(json_string_at(body, CUR "content"), "and this?");
-    kiro_request_free(&r);
-    cJSON_Delete(body);
-}
-
-static void image_inside_tool_result_moves_to_turn(void **state)
-{
-    (void)state;
-    char request[2048];
-    snprintf(request, sizeof request,
-             "{'model':'auto',%s,'messages':["
-             "{'role':'user','content':'shot'},"
-             "{'role':'assistant','content':[{'type':'tool_use','id':'t1','name':'read_file',"
-             "'input':{}}]},"
-             "{'role':'user','content':[{'type':'tool_result','tool_use_id':'t1','content':["
-             "{'type':'text','text':'screenshot'},{'type':'image','source':{'type':'base64',"
-             "'media_type':'image/gif','data':'R0lG'}}]}]}]}", TOOLS_READ);
-    kiro_request r;
-    cJSON *body = translate_ok(request, NULL, &r);
-    assert_string_equal(json_string_at(body, CUR "images[0].format"), "gif");
-    assert_string_equal(
-        json_string_at(body, CUR "userInputMessageContext.toolResults[0].content[0].text"),
-        "screenshot");
-    kiro_request_free(&r);
-    cJSON_Delete(body);
+    for (size_t i = 0; i < sizeof rule_cases / sizeof rule_cases[0]; i++) {
+        const rule_case *c = &rule_cases[i];
+        kiro_request r;
+        cJSON *body = translate_ok(c->request, NULL, &r);
+        if (c->tool_count != ANY && r.tool_count != c->tool_count)
+            fail_msg("%s: tool_count %d, want %d", c->name, r.tool_count, c->tool_count);
+        if (c->thinking != ANY && r.thinking != c->thinking)
+            fail_msg("%s: thinking %d, want %d", c->name, r.thinking, c->thinking);
+        if (c->model_id && strcmp(r.model_id, c->model_id) != 0)
+            fail_msg("%s: model_id %s, want %s", c->name, r.model_id, c->model_id);
+        for (size_t k = 0; k < sizeof c->expects / sizeof c->expects[0]; k++) {
+            const expect *x = &c->expects[k];
+            if (!x->path && !x->value)
+                break;
+            check_expect(c, body, &r, x);
+        }
+        kiro_request_free(&r);
+        cJSON_Delete(body);
+    }
 }
 
 static void image_errors(void **state)
@@ -477,46 +441,6 @@ static void image_errors(void **state)
     assert_int_equal(err.status, 413);
     assert_string_equal(err.type, "request_too_large");
     cJSON_Delete(request);
-}
-
-static void thinking_prefix_from_request(void **state)
-{
-    (void)state;
-    kiro_request r;
-    cJSON *body = translate_ok("{'model':'claude-sonnet-4-5','system':'S',"
-                               "'thinking':{'type':'enabled','budget_tokens':4096},"
-                               "'messages':[{'role':'user','content':'Why?'}]}", NULL, &r);
-    assert_int_equal(r.thinking, 1);
-    assert_string_equal(json_string_at(body, CUR "content"),
-                        "<thinking_mode>enabled</thinking_mode>"
-                        "<max_thinking_length>4096</max_thinking_length>S\n\nWhy?");
-    kiro_request_free(&r);
-    cJSON_Delete(body);
-}
-
-static void thinking_from_model_suffix_uses_default_budget(void **state)
-{
-    (void)state;
-    kiro_request r;
-    cJSON *body = translate_ok("{'model':'claude-opus-4-5-thinking','messages':["
-                               "{'role':'user','content':'a'},{'role':'assistant','content':'b'},"
-                               "{'role':'user','content':'c'}]}", NULL, &r);
-    assert_int_equal(r.thinking, 1);
-    assert_string_equal(r.model_id, "claude-opus-4.5");
-    assert_string_equal(json_string_at(body, CUR "content"),
-                        "<thinking_mode>enabled</thinking_mode>"
-                        "<max_thinking_length>16000</max_thinking_length>c");
-    /* Only the current message carries the prefix. */
-    assert_string_equal(json_string_at(body, HIST(0) "userInputMessage.content"), "a");
-    kiro_request_free(&r);
-    cJSON_Delete(body);
-
-    body = translate_ok("{'model':'claude-opus-4-5','thinking':{'type':'disabled'},"
-                        "'messages':[{'role':'user','content':'c'}]}", NULL, &r);
-    assert_int_equal(r.thinking, 0);
-    assert_string_equal(json_string_at(body, CUR "content"), "c");
-    kiro_request_free(&r);
-    cJSON_Delete(body);
 }
 
 static void body_over_upstream_limit_refused(void **state)
@@ -585,25 +509,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(body_skeleton_for_one_message),
         cmocka_unit_test(profile_arn_added_when_configured),
+        cmocka_unit_test(profile_arn_set_per_account),
         cmocka_unit_test(random_ids_when_not_given),
         cmocka_unit_test(max_tokens_defaults_to_model_limit),
-        cmocka_unit_test(system_string_prepended_to_first_user_turn),
-        cmocka_unit_test(system_blocks_joined),
-        cmocka_unit_test(adjacent_same_role_turns_merged),
-        cmocka_unit_test(conversation_starting_with_assistant_gets_user_turn),
-        cmocka_unit_test(empty_content_gets_placeholders),
-        cmocka_unit_test(trailing_assistant_prefill_goes_to_history),
-        cmocka_unit_test(tool_loop_produces_tool_uses_and_results),
-        cmocka_unit_test(tool_result_error_status_and_block_content),
-        cmocka_unit_test(orphan_tool_result_becomes_text),
-        cmocka_unit_test(tool_result_for_older_turn_is_orphan),
-        cmocka_unit_test(without_tools_tool_blocks_become_text),
-        cmocka_unit_test(thinking_and_unknown_blocks_dropped),
-        cmocka_unit_test(images_converted_in_current_and_history),
-        cmocka_unit_test(image_inside_tool_result_moves_to_turn),
+        cmocka_unit_test(translation_rules),
         cmocka_unit_test(image_errors),
-        cmocka_unit_test(thinking_prefix_from_request),
-        cmocka_unit_test(thinking_from_model_suffix_uses_default_budget),
         cmocka_unit_test(body_over_upstream_limit_refused),
         cmocka_unit_test(invalid_utf8_passes_through),
     };

@@ -13,6 +13,12 @@
 
 #include "translate/model_catalog.h"
 
+
+/* A catalogue entry with the upstream-only fields unknown. */
+#define MODEL_ENTRY(model_id, name, created, max_out)                                              \
+    { .id = model_id, .display_name = name, .created_at = created, .max_tokens = max_out,         \
+      .rate_multiplier = -1, .input_type_count = -1 }
+
 static void assert_normalizes(const char *in, const char *expected, int expected_thinking)
 {
     char out[MODEL_ID_SIZE];
@@ -159,8 +165,8 @@ static void replace_changes_resolution(void **state)
     (void)state;
     model_catalog *c = model_catalog_new_default();
     model_info fresh[2] = {
-        { "claude-sonnet-4", "Claude Sonnet 4", "2025-05-22T00:00:00Z", 64000 },
-        { "claude-haiku-4.5", "Claude Haiku 4.5", "2025-10-15T00:00:00Z", 64000 },
+        MODEL_ENTRY("claude-sonnet-4", "Claude Sonnet 4", "2025-05-22T00:00:00Z", 64000),
+        MODEL_ENTRY("claude-haiku-4.5", "Claude Haiku 4.5", "2025-10-15T00:00:00Z", 64000),
     };
     assert_int_equal(model_catalog_replace(c, fresh, 2), 0);
     model_info *models;
@@ -219,9 +225,9 @@ static void replace_while_resolving_is_consistent(void **state)
     replace_race race = { model_catalog_new_default(), 0 };
     pthread_t reader;
     assert_int_equal(pthread_create(&reader, NULL, resolve_repeatedly, &race), 0);
-    model_info a[1] = { { "claude-sonnet-4.5", "A", "2025-09-29T00:00:00Z", 1 } };
-    model_info b[2] = { { "auto", "B", "2025-01-01T00:00:00Z", 1 },
-                        { "claude-sonnet-4", "C", "2025-05-22T00:00:00Z", 1 } };
+    model_info a[1] = { MODEL_ENTRY("claude-sonnet-4.5", "A", "2025-09-29T00:00:00Z", 1) };
+    model_info b[2] = { MODEL_ENTRY("auto", "B", "2025-01-01T00:00:00Z", 1),
+                        MODEL_ENTRY("claude-sonnet-4", "C", "2025-05-22T00:00:00Z", 1) };
     for (int i = 0; i < 2000; i++)
         assert_int_equal(model_catalog_replace(race.catalog, i % 2 ? a : b, i % 2 ? 1 : 2), 0);
     pthread_join(reader, NULL);
