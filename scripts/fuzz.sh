@@ -9,7 +9,7 @@ seconds=${2:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
 status=0
 printf '%-22s %12s %10s %s\n' target executions exec/s result
-for t in eventstream translate_anthropic translate_openai config; do
+for t in eventstream translate_anthropic translate_openai config request_head; do
   bin="$build/bin/fuzz_$t"
   [ -x "$bin" ] || { echo "missing $bin (configure with -DKIRO_FUZZ=ON)"; exit 2; }
   corpus="$build/fuzz-corpus/$t"

@@ -51,6 +51,7 @@ void config_defaults(proxy_config *c)
     c->idle_timeout_ms = 300000;
     c->client_timeout_s = 300;
     c->header_timeout_s = 60;
+    c->body_timeout_s = 60;
     c->ping_interval_ms = 15000;
     c->model_refresh_s = 3600;
     c->max_retries = 3;

@@ -48,6 +48,7 @@ typedef struct proxy_config {
     int idle_timeout_ms;         /* upstream stall between bytes; default 300000 */
     int client_timeout_s;        /* idle client connection; default 300 */
     int header_timeout_s;        /* whole request head must arrive within; default 60 */
+    int body_timeout_s;          /* whole request body must arrive within, after the head; 60 */
     int ping_interval_ms;        /* SSE ping while waiting; default 15000 */
     int model_refresh_s; /* background ListAvailableModels period; default 3600, 0 = never */
     int max_retries;     /* upstream retries on 408/429/5xx; default 3 */

@@ -59,6 +59,9 @@ const option_spec option_table[] = {
     {"header-timeout-s", OPT_INT, FIELD(header_timeout_s), 1, 3600, "headerTimeoutSeconds", "N",
      "longest time a client may take to send a request's headers (slowloris guard), also "
      "closes idle keep-alive connections; capped by --client-timeout-s, 1..3600 (default 60)"},
+    {"body-timeout-s", OPT_INT, FIELD(body_timeout_s), 1, 3600, "bodyTimeoutSeconds", "N",
+     "longest time a request body may take after its head, else 408 and close, 1..3600 "
+     "(default 60)"},
     {"ping-interval-ms", OPT_INT, FIELD(ping_interval_ms), 100, 600000, "pingIntervalMs", "N",
      "SSE ping interval while waiting for the upstream, 100..600000 (default 15000)"},
     {"model-refresh-s", OPT_INT, FIELD(model_refresh_s), 0, 604800, "modelRefreshSeconds", "N",

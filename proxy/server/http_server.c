@@ -1,5 +1,9 @@
 /* http_server.c: libmicrohttpd setup and the per-request lifecycle; see http_server.h.
  *
+ * The listening socket belongs to the front gate (front_gate.h): every connection reaches
+ * libmicrohttpd through it, with a strictly parsed, canonical request head and body framing,
+ * so nothing below sees an ambiguous request.
+ *
  * Order of work for every request, on the connection's own thread:
  *   1. the access line ([AUTH] ...) through the logger: every route logs, /health included,
  *      so a probe of any route sees a logger that blocks;
@@ -15,12 +19,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "log/log.h"
 #include "server/app.h"
 #include "server/auth.h"
 #include "server/conn_guard.h"
+#include "server/front_gate.h"
 #include "server/request.h"
 #include "server/router.h"
 #include "util/clock.h"
@@ -28,6 +35,7 @@
 
 struct http_server {
     struct MHD_Daemon *daemon;
+    front_gate *gate;
     conn_guard *guard;
     app *app;
     int port;
@@ -221,6 +229,35 @@ static int resolve_listen(const char *host, int port, struct sockaddr_storage *s
     return 0;
 }
 
+/* The listening socket the gate accepts on; -1 with err. */
+static int open_listener(const proxy_config *cfg, const struct sockaddr_storage *ss,
+                         socklen_t ss_len, int *port, char *err, size_t err_size)
+{
+    int fd = socket(ss->ss_family, SOCK_STREAM, 0);
+    if (fd < 0) {
+        snprintf(err, err_size, "cannot create a socket: %s", strerror(errno));
+        return -1;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (ss->ss_family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (bind(fd, (const struct sockaddr *)ss, ss_len) != 0 || listen(fd, SOMAXCONN) != 0) {
+        snprintf(err, err_size, "cannot listen on %s:%d (%s)", cfg->host, cfg->port,
+                 strerror(errno));
+        close(fd);
+        return -1;
+    }
+    struct sockaddr_storage bound;
+    socklen_t bound_len = sizeof bound;
+    *port = cfg->port;
+    if (getsockname(fd, (struct sockaddr *)&bound, &bound_len) == 0)
+        *port = bound.ss_family == AF_INET6
+                    ? ntohs(((struct sockaddr_in6 *)(void *)&bound)->sin6_port)
+                    : ntohs(((struct sockaddr_in *)(void *)&bound)->sin_port);
+    return fd;
+}
+
 http_server *http_server_start(app *a, char *err, size_t err_size)
 {
     struct sockaddr_storage ss;
@@ -232,6 +269,11 @@ http_server *http_server_start(app *a, char *err, size_t err_size)
         snprintf(err, err_size, "out of memory");
         return NULL;
     }
+    int listen_fd = open_listener(a->cfg, &ss, ss_len, &s->port, err, err_size);
+    if (listen_fd < 0) {
+        free(s);
+        return NULL;
+    }
     s->app = a;
     int header_s = a->cfg->header_timeout_s < a->cfg->client_timeout_s ? a->cfg->header_timeout_s
                                                                         : a->cfg->client_timeout_s;
@@ -240,7 +282,7 @@ http_server *http_server_start(app *a, char *err, size_t err_size)
     pthread_cond_init(&s->stop_cond, NULL);
 
     unsigned int flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                         MHD_USE_POLL | MHD_USE_ERROR_LOG;
+                         MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     /* The external logger must come first: libmicrohttpd reports problems with the options
@@ -248,24 +290,44 @@ http_server *http_server_start(app *a, char *err, size_t err_size)
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, a,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)a->cfg->max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)a->cfg->client_timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_END);
+    if (s->daemon) {
+        front_gate_config gc = {
+            .listen_fd = listen_fd,
+            .daemon = s->daemon,
+            .max_connections = a->cfg->max_connections,
+            .max_body_bytes = a->cfg->max_body_bytes,
+            .body_timeout_ms = a->cfg->body_timeout_s * 1000,
+            .header_timeout_ms = header_s * 1000,
+            .linger_ms = GATE_LINGER_MS,
+            .linger_idle_ms = GATE_LINGER_IDLE_MS,
+            .linger_bytes = 2 * (uint64_t)a->cfg->max_body_bytes + (1u << 20),
+            .flush_ms = GATE_FLUSH_MS,
+        };
+        listen_fd = -1; /* the gate owns it now, even when it fails */
+        s->gate = front_gate_start(&gc, err, err_size);
+        if (!s->gate) {
+            MHD_stop_daemon(s->daemon);
+            s->daemon = NULL;
+        }
+    } else {
+        snprintf(err, err_size, "cannot start the HTTP daemon on %s:%d", a->cfg->host,
+                 a->cfg->port);
+    }
     if (!s->daemon) {
-        snprintf(err, err_size, "cannot listen on %s:%d (address in use or not permitted)",
-                 a->cfg->host, a->cfg->port);
+        if (listen_fd >= 0)
+            close(listen_fd);
         conn_guard_stop(s->guard);
         pthread_mutex_destroy(&s->stop_lock);
         pthread_cond_destroy(&s->stop_cond);
         free(s);
         return NULL;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = info ? info->port : a->cfg->port;
     return s;
 }
 
@@ -289,7 +351,8 @@ void http_server_stop(http_server *s, int deadline_ms)
 {
     if (!s)
         return;
-    MHD_quiesce_daemon(s->daemon);
+    int64_t stop_start = clock_monotonic_ms();
+    front_gate_stop_accepting(s->gate);
     pthread_t tid;
     if (pthread_create(&tid, NULL, stop_thread, s) != 0) {
         stop_thread(s);
@@ -310,6 +373,10 @@ void http_server_stop(http_server *s, int deadline_ms)
         }
         pthread_join(tid, NULL);
     }
+    /* libmicrohttpd has closed its ends: the relays finish (without lingering) */
+    int64_t left = deadline_ms - (clock_monotonic_ms() - stop_start);
+    if (front_gate_finish(s->gate, left > 100 ? (int)left : 100) != 0)
+        return; /* a relay is still busy: leave it to the process exit */
     conn_guard_stop(s->guard);
     pthread_mutex_destroy(&s->stop_lock);
     pthread_cond_destroy(&s->stop_cond);

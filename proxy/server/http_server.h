@@ -1,6 +1,8 @@
 /* http_server.h: the libmicrohttpd daemon: one thread per connection (a slow or blocked request
  * never delays another), connection limits and timeouts, the request lifecycle (access log,
- * routing, keys, bounded body), and a shutdown that never waits forever on a stuck thread. */
+ * routing, keys, bounded body), and a shutdown that never waits forever on a stuck thread.
+ * Connections reach it through the front gate (front_gate.h), which owns the listening socket
+ * and refuses ambiguous requests before libmicrohttpd parses them. */
 #ifndef KIRO_HTTP_SERVER_H
 #define KIRO_HTTP_SERVER_H
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "server/router.h"
+#include "util/json_text.h"
 
 const char *request_header(request_ctx *rq, const char *name)
 {
@@ -60,6 +61,14 @@ cJSON *request_json_object(request_ctx *rq, api_error *err)
     }
     if (json_body_precheck(rq->body.data, rq->body.len, err) != 0)
         return NULL;
+    /* \u0000 would be cut by every consumer of cJSON's C strings: refused in every field */
+    long nul = json_text_nul_escape(rq->body.data, rq->body.len);
+    if (nul >= 0) {
+        api_error_set(err, 400, "invalid_request_error",
+                      "the request body has \\u0000 (a NUL character) in a JSON string at byte "
+                      "%ld: strings with NUL are not accepted", nul);
+        return NULL;
+    }
     /* The kbuf keeps a NUL after the data: parsing len + 1 bytes with require_null_terminated
      * refuses anything after the JSON value (trailing garbage, a second object). */
     const char *end = NULL;

@@ -75,14 +75,17 @@ route_match router_find(const char *method, const char *path, const route **out,
             char scratch[256] = "";
             if (!pattern_matches(routes[i].pattern, path, scratch, sizeof scratch))
                 continue;
-            if (strcmp(routes[i].method, method) == 0) {
+            /* HEAD is answered by every GET route (libmicrohttpd leaves the body out) */
+            if (strcmp(routes[i].method, method) == 0 ||
+                (strcmp(method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0)) {
                 *out = &routes[i];
                 snprintf(param, param_size, "%s", scratch);
                 return ROUTE_FOUND;
             }
-            if (!strstr(allow, routes[i].method)) {
+            const char *m = strcmp(routes[i].method, "GET") == 0 ? "GET, HEAD" : routes[i].method;
+            if (!strstr(allow, m)) {
                 size_t len = strlen(allow);
-                snprintf(allow + len, allow_size - len, "%s%s", len ? ", " : "", routes[i].method);
+                snprintf(allow + len, allow_size - len, "%s%s", len ? ", " : "", m);
             }
             path_known = 1;
         }

@@ -2,7 +2,8 @@
  *
  * Matching is exact on the path, with at most one trailing "{param}" segment (for
  * /api/admin/user-credentials/{code} and /api/admin/credentials/{id}/refresh). A path that exists
- * with another method yields 405 with an Allow header; an unknown path yields 404. */
+ * with another method yields 405 with an Allow header; an unknown path yields 404. HEAD matches
+ * every GET route (RFC 9110 9.3.2; libmicrohttpd sends the headers without the body). */
 #ifndef KIRO_ROUTER_H
 #define KIRO_ROUTER_H
 

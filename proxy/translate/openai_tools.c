@@ -2,6 +2,7 @@
  * See openai_parts.h for how broken tool call arguments are treated. */
 #include "translate/openai_parts.h"
 #include "translate/translate_limits.h"
+#include "util/json_text.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -40,7 +41,12 @@ static int add_tool_call(const cJSON *call, const char *path, cJSON *blocks, api
     if (!cJSON_IsObject(function) || !cJSON_IsString(name) || name->valuestring[0] == '\0')
         return api_error_set(err, 400, INVALID, "%s.function.name must be a non-empty string",
                              path);
-    cJSON *input = arguments_object(cJSON_GetObjectItemCaseSensitive(function, "arguments"));
+    const cJSON *arguments = cJSON_GetObjectItemCaseSensitive(function, "arguments");
+    if (cJSON_IsString(arguments) &&
+        json_text_nul_escape(arguments->valuestring, strlen(arguments->valuestring)) >= 0)
+        return api_error_set(err, 400, INVALID, "%s.function.arguments has \\u0000 (a NUL "
+                             "character) in a JSON string: not accepted", path);
+    cJSON *input = arguments_object(arguments);
     cJSON *block = cJSON_CreateObject();
     if (!input || !block || !cJSON_AddStringToObject(block, "type", "tool_use") ||
         !cJSON_AddStringToObject(block, "id", id->valuestring) ||

@@ -4,6 +4,30 @@
 #include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/utf8.h"
+
+/* Rewrites the C string s (buffer of cap bytes) as valid UTF-8: every invalid sequence becomes
+ * U+FFFD, and the text is cut at a character boundary where the replacements do not fit. An
+ * error message may quote client input (a model name, a path): the error body must still be
+ * valid UTF-8 JSON. */
+static void utf8_make_valid(char *s, size_t cap)
+{
+    size_t len = strlen(s);
+    kbuf clean;
+    kbuf_init(&clean, 3 * len + 1);
+    if (utf8_sanitize_append(&clean, s, len) != KBUF_OK || !clean.data) {
+        kbuf_free(&clean);
+        s[0] = '\0'; /* out of memory: no message rather than an invalid one */
+        return;
+    }
+    size_t keep = utf8_truncate(clean.data, clean.len, cap - 1);
+    memcpy(s, clean.data, keep);
+    s[keep] = '\0';
+    kbuf_free(&clean);
+}
 
 int api_error_set(api_error *e, int status, const char *type, const char *fmt, ...)
 {
@@ -15,6 +39,7 @@ int api_error_set(api_error *e, int status, const char *type, const char *fmt, .
     va_start(ap, fmt);
     vsnprintf(e->message, sizeof e->message, fmt, ap);
     va_end(ap);
+    utf8_make_valid(e->message, sizeof e->message);
     return -1;
 }
 

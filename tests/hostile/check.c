@@ -61,8 +61,31 @@ int hc_check_openai_error(const char *body, const char *type, char *why, size_t 
     return rc;
 }
 
+/* 1 when s[0..len) is valid UTF-8 (RFC 3629). */
+static int valid_utf8(const unsigned char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        unsigned char c = s[i];
+        size_t n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
+                 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+        if (n == 0 || i + n > len)
+            return 0;
+        for (size_t k = 1; k < n; k++)
+            if ((s[i + k] & 0xc0) != 0x80)
+                return 0;
+        if (n > 1 && ((c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] > 0x9f) ||
+                      (c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] > 0x8f)))
+            return 0;
+        i += n;
+    }
+    return 1;
+}
+
+/* Every JSON answer must be valid UTF-8 (an error message may quote client input). */
 static int check_json_type(const rh_response *r, char *why, size_t why_size)
 {
+    if (!valid_utf8((const unsigned char *)r->body, r->body_len))
+        return fail(why, why_size, "the body is not valid UTF-8: %.200s", r->body);
     char ct[128];
     if (!rh_header(r, "Content-Type", ct, sizeof ct) || strncasecmp(ct, "application/json", 16))
         return fail(why, why_size, "Content-Type %s, expected application/json",
@@ -85,6 +108,16 @@ int hc_check_response(const hc_case *c, const rh_response *r, char *why, size_t 
     if (!r->complete)
         return fail(why, why_size, "incomplete response (%s)",
                     r->timed_out ? "timed out" : "connection closed early");
+    if (c->expect_close) {
+        char conn[64];
+        if (!rh_header(r, "Connection", conn, sizeof conn) || strcasecmp(conn, "close") != 0)
+            return fail(why, why_size, "no Connection: close on the answer");
+        if (r->extra_bytes)
+            return fail(why, why_size, "%zu bytes after the answer (a second response): %.200s",
+                        r->extra_bytes, r->body ? r->body : "");
+        if (!r->peer_closed)
+            return fail(why, why_size, "the server kept the connection open after the answer");
+    }
     switch (c->expect_shape) {
     case HC_SHAPE_NONE:
         return 0;

@@ -278,6 +278,14 @@ static int apply_line(hc_case *c, const char *key, const char *v)
         return parse_frame(v, c);
     if (strcmp(key, "expect") == 0)
         return parse_expect(v, c);
+    if (strcmp(key, "halfclose") == 0) {
+        c->half_close = strcmp(v, "yes") == 0;
+        return c->half_close ? 0 : -1;
+    }
+    if (strcmp(key, "closes") == 0) {
+        c->expect_close = strcmp(v, "yes") == 0;
+        return c->expect_close ? 0 : -1;
+    }
     return -1;
 }
 

@@ -43,6 +43,9 @@ typedef struct hc_case {
     hc_shape expect_shape;
     int expect_shape_set;     /* an expect line was read */
     char expect_type[64];     /* error.type to match, "" = any */
+    int half_close;           /* "halfclose yes": the client shuts its write side after sending */
+    int expect_close;         /* "closes yes": Connection: close, then the server closes with
+                                 nothing after the answer (no second, smuggled response) */
 } hc_case;
 
 /* Loads every case of the file. Returns 0, or -1 with a message naming the line in err. */

@@ -54,7 +54,8 @@ static int send_case(const hc_case *c, rh_response *r)
         memset(r, 0, sizeof *r);
         return -1;
     }
-    rh_request rq = {.head = head.data, .head_len = head.len};
+    rh_request rq = {.head = head.data, .head_len = head.len, .read_to_close = c->expect_close,
+                     .half_close = c->half_close};
     if (!c->has_raw) {
         rq.body = c->body.data;
         rq.body_len = c->body.len;

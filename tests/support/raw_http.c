@@ -289,6 +289,7 @@ static int parse_response(const reader *in, int final, rh_response *out)
         size_t want = (size_t)strtoull(value, NULL, 10);
         if (have >= want || final) {
             reader_add(&decoded, body, have < want ? have : want);
+            out->extra_bytes = have > want ? have - want : 0;
             done = 1;
         }
     } else if (final || out->status == 204 || out->status == 304) {
@@ -349,17 +350,23 @@ int rh_exchange(const char *host, int port, const rh_request *rq, int timeout_ms
     reader in = {0};
     int sending = s.stage != NULL;
     double next_trickle = start;
-    while (!out->complete) {
+    size_t len_at_complete = 0;
+    while (!out->complete || (rq->read_to_close && !out->peer_closed)) {
         double now = now_s();
         if (now >= deadline) {
             out->timed_out = 1;
             break;
         }
-        if (sending && !stage_next(&s))
+        if (sending && !stage_next(&s)) {
             sending = 0;
-        int want_send = sending && (rq->trickle_ms <= 0 || now >= next_trickle);
+            if (rq->half_close)
+                shutdown(fd, SHUT_WR);
+        }
+        int trickling = rq->trickle_ms > 0 &&
+                        !(rq->trickle_body_only && out->bytes_sent < rq->head_len);
+        int want_send = sending && (!trickling || now >= next_trickle);
         double wait_s = deadline - now;
-        if (sending && rq->trickle_ms > 0 && !want_send && next_trickle - now < wait_s)
+        if (sending && trickling && !want_send && next_trickle - now < wait_s)
             wait_s = next_trickle - now;
         struct pollfd p = {fd, (short)(POLLIN | (want_send ? POLLOUT : 0)), 0};
         int rc = poll(&p, 1, (int)(wait_s * 1000.0) + 1);
@@ -373,13 +380,20 @@ int rh_exchange(const char *host, int port, const rh_request *rq, int timeout_ms
                 break;
             if (before == 0 && in.len > 0)
                 out->first_byte_s = now_s() - start;
-            if (parse_response(&in, out->peer_closed, out))
+            if (!out->complete && parse_response(&in, out->peer_closed, out)) {
                 out->complete = 1;
+                len_at_complete = in.len;
+            }
             if (out->peer_closed)
                 break;
         }
         if (!out->complete && want_send && (p.revents & POLLOUT)) {
-            size_t n = rq->trickle_ms > 0 ? 1 : s.stage_len - s.stage_off;
+            size_t n = s.stage_len - s.stage_off;
+            if (trickling)
+                n = 1;
+            else if (rq->trickle_body_only && out->bytes_sent + n > rq->head_len &&
+                     out->bytes_sent < rq->head_len)
+                n = rq->head_len - out->bytes_sent; /* the head alone, then the trickle */
             ssize_t w = send(fd, s.stage + s.stage_off, n, MSG_NOSIGNAL | MSG_DONTWAIT);
             if (w > 0) {
                 s.stage_off += (size_t)w;
@@ -392,6 +406,8 @@ int rh_exchange(const char *host, int port, const rh_request *rq, int timeout_ms
     }
     if (!out->complete && in.len && parse_response(&in, 1, out))
         out->complete = 1;
+    else if (out->complete && rq->read_to_close)
+        out->extra_bytes += in.len - len_at_complete;
     if (!out->body)
         out->body = calloc(1, 1);
     out->seconds = now_s() - start;

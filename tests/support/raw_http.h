@@ -23,6 +23,9 @@ typedef struct rh_request {
     int chunked;            /* frame the body as chunks of chunk_size bytes (default 64 KiB) */
     size_t chunk_size;
     int trickle_ms;         /* > 0: send one byte of head/body every trickle_ms milliseconds */
+    int read_to_close;      /* after the response, read on until the server closes */
+    int trickle_body_only;  /* with trickle_ms: the head goes at once, only the body trickles */
+    int half_close;         /* shut the write side once everything is sent */
 } rh_request;
 
 typedef struct rh_response {
@@ -36,6 +39,7 @@ typedef struct rh_response {
     int peer_closed;        /* the server closed (EOF) or reset the connection */
     int timed_out;          /* the deadline passed first */
     int connect_failed;
+    size_t extra_bytes;     /* read_to_close: bytes after the first response (a second answer) */
     double first_byte_s;    /* seconds from connect to the first response byte (-1: none) */
     double seconds;         /* seconds from connect to the end of the exchange */
 } rh_response;

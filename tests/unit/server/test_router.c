@@ -1,6 +1,6 @@
 /* test_router.c: route matching without a server: exact paths, the one {param} segment,
- * exact patterns before parameterised ones, 405 with the Allow list, 404, and the metric bucket
- * and error shape of paths that match no route. */
+ * exact patterns before parameterised ones, HEAD on GET routes, 405 with the Allow list, 404, and
+ * the metric bucket and error shape of paths that match no route. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,8 +38,12 @@ static const match_case match_cases[] = {
      "7"},
     /* a known path with another method: 405 and what it accepts */
     {"GET", "/v1/messages", ROUTE_METHOD_NOT_ALLOWED, NULL, "POST"},
-    {"DELETE", "/api/admin/user-credentials", ROUTE_METHOD_NOT_ALLOWED, NULL, "GET, POST"},
-    {"POST", "/health", ROUTE_METHOD_NOT_ALLOWED, NULL, "GET"},
+    {"DELETE", "/api/admin/user-credentials", ROUTE_METHOD_NOT_ALLOWED, NULL, "GET, HEAD, POST"},
+    {"POST", "/health", ROUTE_METHOD_NOT_ALLOWED, NULL, "GET, HEAD"},
+    /* HEAD is answered by every GET route, and by nothing else */
+    {"HEAD", "/health", ROUTE_FOUND, "/health", ""},
+    {"HEAD", "/v1/models/claude-sonnet-4", ROUTE_FOUND, "/v1/models/{}", "claude-sonnet-4"},
+    {"HEAD", "/v1/messages", ROUTE_METHOD_NOT_ALLOWED, NULL, "POST"},
     /* unknown paths, empty and nested parameters, prefixes */
     {"GET", "/nope", ROUTE_NOT_FOUND, NULL, ""},
     {"GET", "/v1/models/", ROUTE_NOT_FOUND, NULL, ""},
@@ -63,7 +67,7 @@ static void test_route_matching(void **state)
         if (c->want == ROUTE_FOUND) {
             assert_non_null(found);
             assert_string_equal(found->pattern, c->pattern);
-            assert_string_equal(found->method, c->method);
+            assert_string_equal(found->method, strcmp(c->method, "HEAD") ? c->method : "GET");
             assert_string_equal(param, c->param);
         } else if (c->want == ROUTE_METHOD_NOT_ALLOWED) {
             assert_string_equal(allow, c->param);
