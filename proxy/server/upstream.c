@@ -15,6 +15,7 @@
 
 #include "log/log.h"
 #include "server/app.h"
+#include "server/upstream_share.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/random.h"
@@ -212,6 +213,7 @@ static upstream_call *attempt_start(app *a, const kiro_request *request, const c
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_SHARE, upstream_share()); /* keep connections across calls */
     if (curl_multi_add_handle(c->multi, e) != CURLM_OK)
         goto fail;
     return c;
