@@ -42,6 +42,15 @@ for p in "${programs[@]}" kiro-proxy-async kiro-proxy-blocking fake-kiro logrela
   }
 done
 
+# The Go reference server is built when Go is installed; a build directory configured before
+# Go was installed learns about it here.
+if command -v go >/dev/null 2>&1 && [ ! -x "$bin/bench-ref-go" ]; then
+  echo "bench: Go is installed: building the Go reference server" >&2
+  src="$(cd "$(dirname "$0")/.." && pwd)"
+  cmake -S "$src" -B "$build" >/dev/null && cmake --build "$build" --target bench-ref-go >/dev/null || true
+fi
+command -v go >/dev/null 2>&1 || echo "bench: Go is not installed: the Go reference server is not measured (scripts/install-deps.sh bench installs it)" >&2
+
 have_timeout=0
 command -v timeout >/dev/null 2>&1 && have_timeout=1
 start=$(date +%s)

@@ -2,7 +2,8 @@
 # install-deps.sh: installs what the build needs when it is missing, and nothing when it is not.
 #
 # Needed: a C compiler, make, cmake >= 3.16, pkg-config, libmicrohttpd, libcurl, cJSON, cmocka.
-# Optional groups: "clang" (fuzzing, the clang build), "bench" (wrk, strace).
+# Optional groups: "clang" (fuzzing, the clang build), "bench" (wrk, strace, and Go for the
+# reference server of bench-throughput).
 # Debian/Ubuntu: apt-get (through sudo when not root); macOS: Homebrew.
 # Usage: scripts/install-deps.sh [clang] [bench]
 set -euo pipefail
@@ -46,9 +47,27 @@ check_core() {
   if [ "$want_bench" = 1 ]; then have wrk || missing+=(wrk); have strace || [ "$(uname)" = Darwin ] || missing+=(strace); fi
 }
 
+# Go is optional (the bench's reference server): tried, never required. The bench says so
+# when it is missing.
+optional_go() {
+  [ "$want_bench" = 1 ] && ! have go || return 0
+  echo "install-deps: trying Go for the bench's reference server (optional)"
+  case "$(uname)" in
+    Linux)
+      local sudo=""
+      [ "$(id -u)" != 0 ] && have sudo && sudo="sudo"
+      have apt-get && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends golang-go >/dev/null 2>&1 || true
+      ;;
+    Darwin) have brew && HOMEBREW_NO_AUTO_UPDATE=1 brew install go >/dev/null 2>&1 || true ;;
+  esac
+  have go || echo "install-deps: Go not installed; bench-throughput will say the Go reference was not measured"
+  return 0
+}
+
 [ "$(uname)" = Darwin ] && pc_path_for_brew
 check_core
 if [ ${#missing[@]} -eq 0 ]; then
+  optional_go
   exit 0
 fi
 echo "install-deps: missing: ${missing[*]}"
@@ -96,4 +115,5 @@ if [ ${#missing[@]} -ne 0 ]; then
   echo "install-deps: still missing after install: ${missing[*]}" >&2
   exit 1
 fi
+optional_go
 echo "install-deps: done"
