@@ -243,8 +243,7 @@ void log_stop(void)
     log_session_wait_drain(s, give_up_ms);
 
     pthread_t drain = s->drain;
-    int expected = SESSION_RUNNING;
-    int abandoned = atomic_compare_exchange_strong(&s->owner, &expected, SESSION_ABANDONED);
+    int abandoned = !log_session_give_up(s);
     log_board_end(s); /* only compares the pointer: s may already be freed when abandoned */
     if (abandoned) {
         /* Stuck outside our control (a stopped terminal, a hung file system): never join it.

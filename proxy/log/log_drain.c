@@ -239,16 +239,8 @@ static int should_exit(drain *d)
 /* The drain thread is done with the session: hand it over (log_session.h). */
 static void hand_over(log_session *s)
 {
-    int expected = SESSION_RUNNING;
-    if (atomic_compare_exchange_strong(&s->owner, &expected, SESSION_EXITED)) {
-        pthread_mutex_lock(&s->wake_lock);
-        pthread_cond_broadcast(&s->drain_done);
-        pthread_mutex_unlock(&s->wake_lock);
-        return; /* log_stop() joins this thread, then frees the session */
-    }
-    /* Abandoned: log_stop() no longer looks at the session, so it is ours to free. */
-    if (!atomic_load(&s->callers_stuck))
-        log_session_free(s);
+    if (log_session_drain_done(s) && !atomic_load(&s->callers_stuck))
+        log_session_free(s); /* abandoned: ours to free */
 }
 
 void *log_drain_main(void *arg)

@@ -124,6 +124,26 @@ void log_session_wait_drain(log_session *s, int64_t deadline_ms)
     pthread_mutex_unlock(&s->wake_lock);
 }
 
+/* ---- ownership ---- */
+
+int log_session_drain_done(log_session *s)
+{
+    int expected = SESSION_RUNNING;
+    if (atomic_compare_exchange_strong(&s->owner, &expected, SESSION_EXITED)) {
+        pthread_mutex_lock(&s->wake_lock);
+        pthread_cond_broadcast(&s->drain_done);
+        pthread_mutex_unlock(&s->wake_lock);
+        return 0; /* log_stop() joins the drain thread, then frees the session */
+    }
+    return 1; /* abandoned: log_stop() no longer looks at the session */
+}
+
+int log_session_give_up(log_session *s)
+{
+    int expected = SESSION_RUNNING;
+    return !atomic_compare_exchange_strong(&s->owner, &expected, SESSION_ABANDONED);
+}
+
 /* ---- the statistics board ---- */
 
 static struct {

@@ -69,6 +69,17 @@ typedef struct log_session {
     int wake_pending; /* under wake_lock */
 } log_session;
 
+/* The two sides of the ownership rule. Exactly one of them returns "mine" for a session,
+ * whatever the order in which they run.
+ *   log_session_drain_done():  the drain thread is done. Returns 1 when the session is the
+ *                              drain thread's to free (log_stop() gave up on it), 0 when
+ *                              log_stop() will join the thread and free it (it is woken).
+ *   log_session_give_up():     log_stop() stops waiting. Returns 1 when the session is still
+ *                              log_stop()'s to free (the drain thread was done: join it), 0
+ *                              when the drain thread will free it (detach it). */
+int log_session_drain_done(log_session *s);
+int log_session_give_up(log_session *s);
+
 /* Allocates a session for config (normalized). Returns NULL when out of memory. */
 log_session *log_session_create(const log_config *config);
 void log_session_free(log_session *s);
