@@ -236,6 +236,9 @@ static size_t first_escape(const char *raw, size_t n)
     size_t i = 0;
     while (i + 16 <= n && block_is_clean(raw + i))
         i += 16;
+    /* The tail: one more block ending at n (overlapping the last one) instead of byte by byte. */
+    if (i < n && n >= 16 && i + 16 > n && block_is_clean(raw + n - 16))
+        return n;
     for (; i < n; i++)
         if (escaped_size((unsigned char)raw[i]) != 1)
             return i;
