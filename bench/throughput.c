@@ -1,14 +1,22 @@
 /* throughput.c: bench-throughput, figure 3: requests per second on GET /v1/models with
  * keep-alive from 50 connections (bench_load.h, libcurl multi, the same code on every OS).
  *
- * Three proxies at --log-level info in front of one fake-kiro, all alive for the whole run:
+ * Three proxies at --log-level info in front of one fake-kiro, and two reference servers, all
+ * alive for the whole run:
  *   async-drained    kiro-proxy-async, log pipe drained by this program;
  *   async-stalled    kiro-proxy-async, log pipe never read (made full first);
- *   blocking-drained kiro-proxy-blocking, log pipe drained.
- * Rounds of one short run per proxy, the order rotating each round, so that drift of this
- * shared machine hits all three alike; rates are total completed / total time over all rounds.
- * Targets: async-stalled / async-drained >= 0.9; async-drained / blocking-drained >= 1.0; no
- * failed request. The per-round ratios and a 95% interval are printed too, to show the noise.
+ *   blocking-drained kiro-proxy-blocking, log pipe drained;
+ *   bare-mhd         bench-ref-mhd (ref/bare_mhd.c): libmicrohttpd alone in the proxy's
+ *                    threading mode, the same body after the same key check, nothing else;
+ *   go               bench-ref-go (ref/go_reference.go): net/http and the standard log package
+ *                    (one access line per request, to a drained pipe), built when Go is
+ *                    installed; the table says so when it is not.
+ * Both references serve the very body the async proxy answers (fetched from it first).
+ * Rounds of one short run per server, the order rotating each round, so that drift of this
+ * shared machine hits all of them alike; rates are total completed / total time over all
+ * rounds. Targets: async-stalled / async-drained >= 0.9; async-drained / blocking-drained >=
+ * 1.0; async-drained / go >= 1.5; async-drained / bare-mhd >= 0.8; no failed request. The
+ * per-round ratios and a 95% interval are printed too, to show the noise.
  * wrk is not used: one generator, the same code on every system (short wrk runs on this
  * machine varied by +-20% from one second to the next, too noisy for a cross-check).
  *
@@ -25,8 +33,13 @@
 #include "bench_scrape.h"
 #include "bench_stack.h"
 #include "bench_watchdog.h"
+#include "http.h"
+#include "proc.h"
 
-enum { CONFIGS = 3, ROUNDS_MAX = 20, REQUEST_TIMEOUT_MS = 5000, WATCHDOG_S = 170 };
+#include <unistd.h>
+
+enum { CONFIGS_MAX = 5, PROXIES = 3, ROUNDS_MAX = 20, REQUEST_TIMEOUT_MS = 5000,
+       WATCHDOG_S = 170 };
 
 #define SECTION "3 throughput"
 
@@ -64,6 +77,21 @@ static int run_load(config *c, const options *o, double seconds, int round)
     }
     bench_load_result_free(&r);
     return 0;
+}
+
+/* The async proxy's own /v1/models body, for the reference servers to serve. */
+static int save_models_body(const config *proxy, const bench_env *env, char *path,
+                            size_t path_size)
+{
+    static const char *const headers[] = {"x-api-key: " BENCH_API_KEY, NULL};
+    tp_response r;
+    int ok = tp_http("GET", proxy->url, headers, NULL, 0, REQUEST_TIMEOUT_MS, &r) == 0 &&
+             r.status == 200 && r.body && r.body[0];
+    ok = ok && tp_write_file(env->dir, "models.json", r.body, path, path_size) == 0;
+    tp_response_free(&r);
+    if (!ok)
+        fprintf(stderr, "bench-throughput: could not read /v1/models from the proxy\n");
+    return ok ? 0 : -1;
 }
 
 static double rate(const config *c)
@@ -127,44 +155,65 @@ int main(int argc, char **argv)
     }
     bench_watchdog_start(argv[0], WATCHDOG_S);
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    config configs[CONFIGS] = {
+    config configs[CONFIGS_MAX] = {
         {.id = "throughput.async_drained", .label = "async, draining reader",
          .binary = "kiro-proxy-async", .sink = BENCH_SINK_DRAINED},
         {.id = "throughput.async_stalled", .label = "async, stalled pipe",
          .binary = "kiro-proxy-async", .sink = BENCH_SINK_STALLED},
         {.id = "throughput.blocking_drained", .label = "blocking, draining reader",
          .binary = "kiro-proxy-blocking", .sink = BENCH_SINK_DRAINED},
+        {.id = "throughput.bare_mhd", .label = "bare libmicrohttpd (bench-ref-mhd)",
+         .binary = "bench-ref-mhd", .sink = BENCH_SINK_DEVNULL},
+        {.id = "throughput.go", .label = "Go net/http + log, draining reader (bench-ref-go)",
+         .binary = "bench-ref-go", .sink = BENCH_SINK_DRAINED},
     };
+    char go_path[512];
+    tp_bin_path("bench-ref-go", go_path, sizeof go_path);
+    const int have_go = access(go_path, X_OK) == 0;
+    const int count = have_go ? CONFIGS_MAX : CONFIGS_MAX - 1;
     bench_env env;
     if (bench_env_start(&env, NULL) != 0)
         return 1;
     int rc = 1, started = 0;
-    for (; started < CONFIGS; started++) {
+    char body_path[256] = "";
+    for (; started < count; started++) {
         config *c = &configs[started];
-        bench_proxy_options po = {.binary = c->binary, .sink = c->sink};
-        if (bench_proxy_start(&c->proxy, &env, &po) != 0)
-            goto out;
+        if (started < PROXIES) {
+            bench_proxy_options po = {.binary = c->binary, .sink = c->sink};
+            if (bench_proxy_start(&c->proxy, &env, &po) != 0)
+                goto out;
+        } else {
+            if (!body_path[0] && save_models_body(&configs[0], &env, body_path,
+                                                  sizeof body_path) != 0)
+                goto out;
+            const char *args[] = {"--body", body_path, "--api-key", BENCH_API_KEY, NULL};
+            bench_server_options so = {.binary = c->binary, .args = args, .sink = c->sink,
+                                       .ready_path = "/v1/models"};
+            if (bench_server_start(&c->proxy, &so) != 0)
+                goto out;
+        }
         char url[sizeof c->url]; /* not straight into c: gcc -O0 sees an overlap there */
         snprintf(url, sizeof url, "%s/v1/models", c->proxy.url);
         memcpy(c->url, url, sizeof url);
     }
     long pending = 0;
     int full = bench_fill_log_pipe(&configs[1].proxy, &pending) == 0;
-    for (int i = 0; i < CONFIGS; i++) /* warm-up: threads, caches, connections */
+    for (int i = 0; i < count; i++) /* warm-up: threads, caches, connections */
         if (run_load(&configs[i], &o, 0.3, -1) != 0)
             goto out;
     for (int round = 0; round < o.rounds; round++) {
-        for (int k = 0; k < CONFIGS; k++)
-            if (run_load(&configs[(k + round) % CONFIGS], &o, o.seconds, round) != 0)
+        for (int k = 0; k < count; k++)
+            if (run_load(&configs[(k + round) % count], &o, o.seconds, round) != 0)
                 goto out;
-        fprintf(stderr, "bench-throughput: round %d of %d: %.0f / %.0f / %.0f req/s\n",
-                round + 1, o.rounds, configs[0].rps[round], configs[1].rps[round],
-                configs[2].rps[round]);
+        fprintf(stderr, "bench-throughput: round %d of %d:", round + 1, o.rounds);
+        for (int k = 0; k < count; k++)
+            fprintf(stderr, " %.0f", configs[k].rps[round]);
+        fprintf(stderr, " req/s\n");
     }
     int still_full = bench_pipe_is_full(&configs[1].proxy.log);
     double dropped = bench_metric(configs[1].proxy.url, "kiro_log_lines_dropped_total");
 
-    for (int i = 0; i < CONFIGS; i++) {
+    for (int i = 0; i < count; i++) {
         config *c = &configs[i];
         char figure[128];
         snprintf(figure, sizeof figure, "GET /v1/models, %d keep-alive connections: %s",
@@ -181,6 +230,17 @@ int main(int argc, char **argv)
               0.9, &configs[1], &configs[0], o.rounds);
     ratio_row("throughput.async_vs_blocking", "draining reader: async / blocking", ">= 1.0", 1.0,
               &configs[0], &configs[2], o.rounds);
+    ratio_row("throughput.async_vs_bare_mhd",
+              "async proxy / bare libmicrohttpd (what the proxy keeps of its HTTP layer)", ">= 0.8",
+              0.8, &configs[0], &configs[3], o.rounds);
+    if (have_go)
+        ratio_row("throughput.async_vs_go", "async proxy / Go net/http + log reference", ">= 1.5",
+                  1.5, &configs[0], &configs[4], o.rounds);
+    else
+        bench_row("throughput.async_vs_go", SECTION, "async proxy / Go net/http + log reference",
+                  BENCH_NA, ">= 1.5",
+                  "not measured: Go is not installed (%s missing; apt-get install golang-go, "
+                  "or scripts/install-deps.sh bench, then rebuild)", go_path);
     bench_row("throughput.pipe_full", SECTION, "stalled pipe full through the runs",
               bench_verdict(full && still_full), "full",
               "FIONREAD %ld of %ld before, %s after; the stalled proxy dropped %.0f log lines",
@@ -189,6 +249,8 @@ int main(int argc, char **argv)
 out:
     for (int i = 0; i < started; i++)
         bench_proxy_stop(&configs[i].proxy);
+    if (body_path[0])
+        unlink(body_path);
     bench_env_stop(&env);
     curl_global_cleanup();
     return rc;

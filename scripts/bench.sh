@@ -7,10 +7,12 @@
 #   bench-log-blocking  2  cost of one log call, blocking logger to /dev/null (the reference)
 #   bench-log-async     2  cost of one log call, async logger, draining and stalled sink
 #   bench-probe         1  GET /v1/models latency, stalled vs draining log pipe
-#   bench-throughput    3  req/s from 50 keep-alive connections
+#   bench-throughput    3  req/s from 50 keep-alive connections, against a bare libmicrohttpd
+#                          server and a Go net/http reference (when Go is installed)
 #   bench-memory        4  RSS after 100,000 10 KiB log lines into a stalled pipe
 #   bench-stream        5  time to first SSE byte, sustained concurrent streams
 #   bench-logrelay      6  logrelay forwarding rate and added latency
+#   bench-scale         8  RSS and threads per concurrent stream, /v1/models p99 meanwhile
 # then bench-report prints the table and writes BUILD_DIR/report/bench.md and bench.json.
 # Every program bounds itself (a watchdog kills and reaps its children); `timeout` is a second
 # bound where it exists. Exit status: 0 only when every target held; the table is complete
@@ -33,7 +35,7 @@ export TMPDIR="$work"
 export KIRO_BIN_DIR="$bin"   # where tests/support finds fake-kiro and the proxies
 
 programs=(bench-machine bench-log-blocking bench-log-async bench-probe bench-throughput
-          bench-memory bench-stream bench-logrelay bench-report)
+          bench-memory bench-stream bench-logrelay bench-scale bench-ref-mhd bench-report)
 for p in "${programs[@]}" kiro-proxy-async kiro-proxy-blocking fake-kiro logrelay \
          logrelay-bench; do
   [ -x "$bin/$p" ] || {
@@ -41,6 +43,15 @@ for p in "${programs[@]}" kiro-proxy-async kiro-proxy-blocking fake-kiro logrela
     exit 2
   }
 done
+
+# The Go reference server is built when Go is installed; a build directory configured before
+# Go was installed learns about it here.
+if command -v go >/dev/null 2>&1 && [ ! -x "$bin/bench-ref-go" ]; then
+  echo "bench: Go is installed: building the Go reference server" >&2
+  src="$(cd "$(dirname "$0")/.." && pwd)"
+  cmake -S "$src" -B "$build" >/dev/null && cmake --build "$build" --target bench-ref-go >/dev/null || true
+fi
+command -v go >/dev/null 2>&1 || echo "bench: Go is not installed: the Go reference server is not measured (scripts/install-deps.sh bench installs it)" >&2
 
 have_timeout=0
 command -v timeout >/dev/null 2>&1 && have_timeout=1
@@ -79,6 +90,7 @@ step "3 throughput" throughput 180 bench-throughput
 step "4 memory" memory 180 bench-memory
 step "5 streaming" stream 150 bench-stream
 step "6 logrelay" logrelay 120 bench-logrelay
+step "8 scale" scale 180 bench-scale
 
 strace_note="n/a (not installed, or not Linux)"
 if [ "$(uname)" = Linux ] && command -v strace >/dev/null 2>&1; then

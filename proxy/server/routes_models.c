@@ -4,8 +4,11 @@
  * first_id, last_id), kiro-go's OpenAI-style ones (object, owned_by, created, max_tokens) and
  * what the upstream's ListAvailableModels says about each model under its own names
  * (description, rateMultiplier, rateUnit, tokenLimits{maxInputTokens,maxOutputTokens},
- * supportedInputTypes, promptCaching), null where the upstream has not described the model. */
+ * supportedInputTypes, promptCaching), null where the upstream has not described the model.
+ * The list's text is kept until the catalogue changes: building it with cJSON was a third of
+ * the proxy's time per /v1/models request (bench-throughput, REPORT.md section 4). */
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,10 +73,8 @@ static cJSON *model_json(const model_info *m)
     return o;
 }
 
-enum MHD_Result route_models_list(request_ctx *rq)
+static cJSON *models_list_json(const model_info *models, size_t n)
 {
-    model_info *models = NULL;
-    size_t n = model_catalog_snapshot(rq->app->models, &models);
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "object", "list");
     cJSON *data = cJSON_AddArrayToObject(root, "data");
@@ -87,9 +88,49 @@ enum MHD_Result route_models_list(request_ctx *rq)
         cJSON_AddNullToObject(root, "first_id");
         cJSON_AddNullToObject(root, "last_id");
     }
+    return root;
+}
+
+/* The last list rendered and the catalogue it was rendered from (under list_lock). */
+static pthread_mutex_t list_lock = PTHREAD_MUTEX_INITIALIZER;
+static model_info *list_models;
+static size_t list_count;
+static char *list_text;
+
+/* A copy of the list's text for this catalogue snapshot, rendered only when it changed. */
+static char *models_list_text(model_info *models, size_t n)
+{
+    pthread_mutex_lock(&list_lock);
+    int same = list_text && n == list_count &&
+               (n == 0 || memcmp(models, list_models, n * sizeof *models) == 0);
+    if (!same) {
+        cJSON *root = models_list_json(models, n);
+        char *text = root ? cJSON_PrintUnformatted(root) : NULL;
+        cJSON_Delete(root);
+        if (text) {
+            free(list_text);
+            free(list_models);
+            list_text = text;
+            list_models = models; /* the cache keeps this snapshot */
+            list_count = n;
+            models = NULL;
+        }
+    }
+    char *copy = list_text ? strdup(list_text) : NULL;
+    pthread_mutex_unlock(&list_lock);
     free(models);
-    enum MHD_Result r = respond_json(rq, 200, root);
-    cJSON_Delete(root);
+    return copy;
+}
+
+enum MHD_Result route_models_list(request_ctx *rq)
+{
+    model_info *models = NULL;
+    size_t n = model_catalog_snapshot(rq->app->models, &models);
+    char *text = models_list_text(models, n);
+    if (!text)
+        return respond_error_msg(rq, 500, "api_error", "out of memory");
+    enum MHD_Result r = respond_bytes(rq, 200, "application/json", text, strlen(text));
+    free(text);
     return r;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "server/upstream_share.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/random.h"
@@ -132,6 +133,7 @@ static void set_options(upstream_attempt *t, const proxy_config *cfg, const char
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_SHARE, upstream_share()); /* keep connections across calls */
 }
 
 upstream_attempt *upstream_attempt_start(const upstream_attempt_params *p)

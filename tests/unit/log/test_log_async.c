@@ -155,27 +155,129 @@ static void test_lines_arrive_intact_in_order(void **state)
     pipe_reader_destroy(&r);
 }
 
+
+/* ---- 1b, 8, 9 and levels: what one run writes, line by line (table) ------------------ */
+
+/* The lines a case expects, in order; a NULL message is checked by the case's own check. */
+typedef struct want_line {
+    const char *level, *message;
+} want_line;
+
+typedef struct output_case {
+    const char *name;
+    size_t max_line_bytes; /* 0: the default */
+    log_level min_level;   /* the configured level */
+    void (*feed)(void);    /* the calls the case makes */
+    want_line want[4];
+    size_t lines;          /* how many of want[] */
+    uint64_t logged, truncated;
+    void (*check)(const pipe_reader *r); /* more checks on the output, or NULL */
+} output_case;
+
+#define FORMATTER_ARGS "model %s: %d tokens\tin %.1f s%c", "claude", 1234, 2.5, '\n'
+
+static void feed_formatter_line(void)
+{
+    log_message(LOG_LEVEL_WARN, FORMATTER_ARGS);
+}
+
 /* The async build writes the very bytes log_format.c produces (the blocking test checks the
  * same), so both builds emit identical lines. */
-static void test_same_bytes_as_formatter(void **state)
+static void check_formatter_bytes(const pipe_reader *r)
 {
-    (void)state;
+    log_line want;
+    format_reference_line(&want, LOG_LEVEL_WARN, FORMATTER_ARGS);
+    assert_int_equal(r->len, want.len);
+    assert_memory_equal(r->data + LOG_TIMESTAMP_LEN, want.text + LOG_TIMESTAMP_LEN,
+                        want.len - LOG_TIMESTAMP_LEN);
+    log_line_release(&want);
+}
+
+static void feed_oversized_line(void)
+{
+    char big[2001];
+    memset(big, 'q', 2000);
+    big[2000] = '\0';
+    log_message(LOG_LEVEL_INFO, "%s", big);
+    log_message(LOG_LEVEL_INFO, "short");
+}
+
+/* The cut line stays within the limit and says how much it left out. */
+static void check_truncation_marker(const pipe_reader *r)
+{
+    const char *cursor = r->data;
+    text_line line = {NULL, 0};
+    assert_true(next_line(&cursor, r->data + r->len, &line));
+    assert_true(line.len <= 256);
+    const char *marker = memmem(line.text, line.len, " ...[truncated ", 15);
+    assert_non_null(marker);
+    unsigned long omitted = strtoul(marker + 15, NULL, 10);
+    size_t kept = (size_t)(marker - (line.text + LOG_TIMESTAMP_LEN + strlen(" INFO ")));
+    assert_int_equal(kept + omitted, 2000);
+}
+
+static void feed_control_characters(void)
+{
+    log_message(LOG_LEVEL_ERROR, "user said: %s",
+                "hi\nFAKE 2000-01-01T00:00:00.000Z ERROR forged\r\x1b[2J\x7f\tok");
+}
+
+/* Lines below the level are neither written nor counted; the level can change while running. */
+static void feed_levels(void)
+{
+    assert_false(log_enabled(LOG_LEVEL_INFO));
+    assert_true(log_enabled(LOG_LEVEL_WARN));
+    LOG_DEBUG("debug %d", 1);
+    LOG_INFO("info %d", 2);
+    LOG_WARN("warn %d", 3);
+    LOG_ERROR("error %d", 4);
+    log_set_level(LOG_LEVEL_DEBUG);
+    assert_true(log_enabled(LOG_LEVEL_DEBUG));
+    LOG_DEBUG("debug %d", 5);
+}
+
+static const output_case output_cases[] = {
+    {"same bytes as the formatter", 0, LOG_LEVEL_INFO, feed_formatter_line,
+     {{"WARN", "model claude: 1234 tokens\tin 2.5 s\\n"}}, 1, 1, 0, check_formatter_bytes},
+    {"truncation marker", 256, LOG_LEVEL_INFO, feed_oversized_line,
+     {{"INFO", NULL}, {"INFO", "short"}}, 2, 2, 1, check_truncation_marker},
+    {"control characters escaped", 0, LOG_LEVEL_INFO, feed_control_characters,
+     {{"ERROR", "user said: hi\\nFAKE 2000-01-01T00:00:00.000Z ERROR forged\\r\\x1b[2J\\x7f\tok"}},
+     1, 1, 0, NULL},
+    {"level filter, not counted", 0, LOG_LEVEL_WARN, feed_levels,
+     {{"WARN", "warn 3"}, {"ERROR", "error 4"}, {"DEBUG", "debug 5"}}, 3, 3, 0, NULL},
+};
+
+static void test_output_case(void **state)
+{
+    const output_case *c = *state;
     pipe_reader r;
     pipe_reader_start(&r, 1);
-    log_config c = config_for(r.write_fd);
-    assert_int_equal(log_start(&c), 0);
-    log_message(LOG_LEVEL_WARN, "model %s: %d tokens\tin %.1f s%c", "claude", 1234, 2.5, '\n');
+    log_config config = config_for(r.write_fd);
+    if (c->max_line_bytes)
+        config.max_line_bytes = c->max_line_bytes;
+    config.min_level = c->min_level;
+    assert_int_equal(log_start(&config), 0);
+    c->feed();
     log_stop();
     assert_true(pipe_reader_finish(&r));
 
-    log_line want;
-    format_reference_line(&want, LOG_LEVEL_WARN, "model %s: %d tokens\tin %.1f s%c", "claude",
-                          1234, 2.5, '\n');
-    assert_int_equal(r.len, want.len);
-    assert_memory_equal(r.data + LOG_TIMESTAMP_LEN, want.text + LOG_TIMESTAMP_LEN,
-                        want.len - LOG_TIMESTAMP_LEN);
-    assert_true(line_has_format(r.data, r.len, "WARN", "model claude: 1234 tokens\tin 2.5 s\\n"));
-    log_line_release(&want);
+    const char *cursor = r.data;
+    text_line line = {NULL, 0};
+    for (size_t i = 0; i < c->lines; i++) {
+        assert_true(next_line(&cursor, r.data + r.len, &line));
+        if (c->want[i].message &&
+            !line_has_format(line.text, line.len, c->want[i].level, c->want[i].message))
+            fail_msg("%s: line %zu is %.*s", c->name, i, (int)line.len, line.text);
+    }
+    assert_false(next_line(&cursor, r.data + r.len, &line));
+    log_stats s = stats_now();
+    assert_int_equal(s.lines_logged, c->logged);
+    assert_int_equal(s.lines_written, c->lines);
+    assert_int_equal(s.lines_truncated, c->truncated);
+    assert_int_equal(s.bytes_written, r.len);
+    if (c->check)
+        c->check(&r);
     pipe_reader_destroy(&r);
 }
 
@@ -330,62 +432,76 @@ static void test_gap_line_sits_at_the_gap(void **state)
     pipe_reader_destroy(&r);
 }
 
-/* Drops that no later line announces get their gap line at stop. */
-static void test_final_gap_line_at_stop(void **state)
+
+/* ---- bounds: bytes and lines, drops announced at stop (table) --------------------------- */
+
+/* Equal lines into a queue the sink never drains (the pipe is full): exactly what fits one
+ * bound or the other is kept, the rest is dropped; when the reader comes back everything kept
+ * is written, and the drops, which no later line announces, get one gap line, the last one. */
+typedef struct bound_case {
+    const char *name;
+    size_t queue_bytes, queue_lines; /* 0: the default */
+    int lines;
+} bound_case;
+
+static const bound_case bound_cases[] = {
+    {"line bound", 0, 10, 100},
+    {"byte bound, 16 KiB", 16 * 1024, 0, 1000},
+    {"byte bound, 8 KiB (the smallest honoured is 4 KiB)", 8 * 1024, 0, 500},
+    {"both bounds, the line bound first", 64 * 1024, 40, 300},
+};
+
+#define BOUND_LINE_FORMAT "bounded %06d padding-padding-padding"
+
+static void test_bound_case(void **state)
 {
-    (void)state;
+    const bound_case *c = *state;
     pipe_reader r;
     pipe_reader_start(&r, 0);
-    assert_true(fill_pipe(r.write_fd) > 0);
-    log_config c = config_for(r.write_fd);
-    c.queue_bytes = 8 * 1024;
-    assert_int_equal(log_start(&c), 0);
-    for (int i = 0; i < 500; i++)
-        log_message(LOG_LEVEL_INFO, "doomed %d", i);
+    size_t filler = fill_pipe(r.write_fd); /* the sink takes nothing: the queue decides */
+    assert_true(filler > 0);
+    log_config config = config_for(r.write_fd);
+    if (c->queue_bytes)
+        config.queue_bytes = c->queue_bytes;
+    if (c->queue_lines)
+        config.queue_lines = c->queue_lines;
+    assert_int_equal(log_start(&config), 0);
+    for (int i = 0; i < c->lines; i++)
+        log_message(LOG_LEVEL_INFO, BOUND_LINE_FORMAT, i);
+
     log_stats during = stats_now();
-    assert_true(during.lines_dropped > 0);
+    const uint64_t line_len = during.bytes_logged / during.lines_logged;
+    assert_int_equal(during.bytes_logged, line_len * (uint64_t)c->lines);
+    uint64_t kept = config.queue_bytes / line_len;
+    if (kept > config.queue_lines)
+        kept = config.queue_lines;
+    if (during.lines_queued != kept)
+        fail_msg("%s: %llu queued, want %llu", c->name, (unsigned long long)during.lines_queued,
+                 (unsigned long long)kept);
+    assert_int_equal(during.lines_dropped, (uint64_t)c->lines - kept);
+    assert_true(during.bytes_queued <= config.queue_bytes);
+    assert_true(stats_balance(&during));
+
     pipe_reader_resume(&r);
     assert_true(wait_for_stats(queue_is_empty, NULL, TEST_DEADLINE_MS));
     log_stop();
     assert_true(pipe_reader_finish(&r));
     log_stats s = stats_now();
+    assert_int_equal(s.lines_written, kept);
+    assert_int_equal(s.lines_dropped, during.lines_dropped);
     assert_int_equal(s.gap_lines, 1);
-    gap_summary g = summarize_gaps(r.data, r.len);
+    assert_int_equal(count_lines_containing(r.data + filler, r.len - filler, " INFO bounded "),
+                     kept);
+    gap_summary g = summarize_gaps(r.data + filler, r.len - filler);
     assert_int_equal(g.count, 1);
     assert_int_equal(g.lines, during.lines_dropped);
     assert_int_equal(g.bytes, during.bytes_dropped);
-    /* It is the last line. */
-    const char *tail = r.data + r.len - g.line_bytes;
+    const char *tail = r.data + r.len - g.line_bytes; /* it is the last line */
     assert_memory_equal(tail + LOG_TIMESTAMP_LEN, " WARN log: dropped ", 19);
     pipe_reader_destroy(&r);
 }
 
-/* ---- bounds: bytes and lines --------------------------------------------------------- */
 
-static void test_queue_line_bound(void **state)
-{
-    (void)state;
-    pipe_reader r;
-    pipe_reader_start(&r, 0);
-    size_t filler = fill_pipe(r.write_fd);
-    assert_true(filler > 0);
-    log_config c = config_for(r.write_fd);
-    c.queue_lines = 10;
-    assert_int_equal(log_start(&c), 0);
-    for (int i = 0; i < 100; i++)
-        log_message(LOG_LEVEL_INFO, "short %d", i);
-    log_stats s = stats_now();
-    assert_int_equal(s.lines_queued, 10);
-    assert_int_equal(s.lines_dropped, 90);
-    assert_true(stats_balance(&s));
-    pipe_reader_resume(&r);
-    log_stop();
-    assert_true(pipe_reader_finish(&r));
-    s = stats_now();
-    assert_int_equal(s.lines_written, 10);
-    assert_int_equal(count_lines_containing(r.data + filler, r.len - filler, " INFO short "), 10);
-    pipe_reader_destroy(&r);
-}
 
 /* ---- 5. exit deadline ------------------------------------------------------------------ */
 
@@ -447,64 +563,63 @@ static void check_sigpipe_still_deadly(void)
     assert_true(sa.sa_handler == SIG_DFL);
 }
 
-static void test_epipe_reader_closed_before_start(void **state)
-{
-    (void)state;
-    make_sigpipe_deadly();
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    close(fds[0]);
-    log_config c = config_for(fds[1]);
-    assert_int_equal(log_start(&c), 0);
-    for (int i = 0; i < 100; i++)
-        log_message(LOG_LEVEL_INFO, "nobody listens %d", i);
-    assert_true(wait_for_stats(write_errors_seen, NULL, TEST_DEADLINE_MS));
-    for (int i = 0; i < 100; i++)
-        log_message(LOG_LEVEL_INFO, "still nobody %d", i);
-    log_stats s = stats_now();
-    assert_int_equal(s.lines_logged, 200);
-    assert_int_equal(s.lines_written, 0);
-    assert_true(s.lines_dropped >= 100);
-    assert_true(stats_balance(&s));
-    log_stop();
-    s = stats_now();
-    assert_int_equal(s.lines_dropped, 200);
-    assert_int_equal(s.write_errors, 1);
-    check_sigpipe_still_deadly();
-    close(fds[1]);
-}
 
-static void test_epipe_reader_closed_while_logging(void **state)
+
+/* Both ways a reader goes away (table): before the logger starts, or after lines went out.
+ * Either way the drain thread gets EPIPE once, the process lives, and every line from then on
+ * is dropped and counted. */
+typedef struct epipe_case {
+    const char *name;
+    int close_before_start;
+    int heard;   /* lines logged (and, with a reader, written) before it goes away */
+    int unheard; /* lines logged until the error is seen */
+    int after;   /* lines logged after the error */
+} epipe_case;
+
+static const epipe_case epipe_cases[] = {
+    {"reader closed before start", 1, 0, 100, 100},
+    {"reader closed while logging", 0, 10, 50, 50},
+};
+
+static void test_epipe_case(void **state)
 {
-    (void)state;
+    const epipe_case *c = *state;
     make_sigpipe_deadly();
     int fds[2];
     assert_int_equal(pipe(fds), 0);
     int flags_before = fcntl(fds[1], F_GETFL);
-    log_config c = config_for(fds[1]);
-    assert_int_equal(log_start(&c), 0);
-    for (int i = 0; i < 10; i++)
+    if (c->close_before_start)
+        close(fds[0]);
+    log_config config = config_for(fds[1]);
+    assert_int_equal(log_start(&config), 0);
+    for (int i = 0; i < c->heard; i++)
         log_message(LOG_LEVEL_INFO, "heard %d", i);
-    const uint64_t ten = 10;
-    assert_true(wait_for_stats(lines_written_at_least, &ten, TEST_DEADLINE_MS));
-    close(fds[0]); /* the launcher goes away */
-    for (int i = 0; i < 50; i++)
+    if (!c->close_before_start) {
+        const uint64_t heard = (uint64_t)c->heard;
+        assert_true(wait_for_stats(lines_written_at_least, &heard, TEST_DEADLINE_MS));
+        close(fds[0]); /* the launcher goes away */
+    }
+    for (int i = 0; i < c->unheard; i++)
         log_message(LOG_LEVEL_INFO, "unheard %d", i);
     assert_true(wait_for_stats(write_errors_seen, NULL, TEST_DEADLINE_MS));
-    for (int i = 0; i < 50; i++)
+    for (int i = 0; i < c->after; i++)
         log_message(LOG_LEVEL_INFO, "after the error %d", i);
+
+    const uint64_t total = (uint64_t)(c->heard + c->unheard + c->after);
     log_stats s = stats_now();
-    assert_int_equal(s.lines_logged, 110);
-    assert_int_equal(s.lines_written, 10);
-    assert_true(s.lines_dropped >= 50);
+    assert_int_equal(s.lines_logged, total);
+    assert_int_equal(s.lines_written, c->heard);
+    assert_true(s.lines_dropped >= (uint64_t)c->after);
     assert_true(stats_balance(&s));
     log_stop();
     s = stats_now();
-    assert_int_equal(s.lines_written + s.lines_dropped, 110);
-    assert_int_equal(s.lines_dropped, 100);
+    assert_int_equal(s.lines_written + s.lines_dropped, total);
+    assert_int_equal(s.lines_dropped, (uint64_t)(c->unheard + c->after));
+    assert_int_equal(s.bytes_written + s.bytes_dropped, s.bytes_logged);
+    assert_int_equal(s.write_errors, 1);
     assert_int_equal(fcntl(fds[1], F_GETFL), flags_before);
     check_sigpipe_still_deadly();
-    close(fds[1]);
+    close(fds[1]); /* fds[0] is closed in both cases */
 }
 
 /* ---- 7. the fd's flags are never touched ---------------------------------------------- */
@@ -530,56 +645,7 @@ static void test_fd_flags_unchanged(void **state)
     pipe_reader_destroy(&r);
 }
 
-/* ---- 8 and 9. truncation and escaping through the queue -------------------------------- */
 
-static void test_truncation_marker(void **state)
-{
-    (void)state;
-    pipe_reader r;
-    pipe_reader_start(&r, 1);
-    log_config c = config_for(r.write_fd);
-    c.max_line_bytes = 256;
-    assert_int_equal(log_start(&c), 0);
-    char big[2001];
-    memset(big, 'q', 2000);
-    big[2000] = '\0';
-    log_message(LOG_LEVEL_INFO, "%s", big);
-    log_message(LOG_LEVEL_INFO, "short");
-    log_stop();
-    assert_true(pipe_reader_finish(&r));
-
-    log_stats s = stats_now();
-    assert_int_equal(s.lines_truncated, 1);
-    assert_int_equal(s.lines_written, 2);
-    const char *cursor = r.data;
-    text_line line = {NULL, 0};
-    assert_true(next_line(&cursor, r.data + r.len, &line));
-    assert_true(line.len <= 256);
-    const char *marker = memmem(line.text, line.len, " ...[truncated ", 15);
-    assert_non_null(marker);
-    unsigned long omitted = strtoul(marker + 15, NULL, 10);
-    size_t kept = (size_t)(marker - (line.text + LOG_TIMESTAMP_LEN + strlen(" INFO ")));
-    assert_int_equal(kept + omitted, 2000);
-    assert_true(next_line(&cursor, r.data + r.len, &line));
-    assert_true(line_has_format(line.text, line.len, "INFO", "short"));
-    pipe_reader_destroy(&r);
-}
-
-static void test_control_characters_escaped(void **state)
-{
-    (void)state;
-    pipe_reader r;
-    pipe_reader_start(&r, 1);
-    log_config c = config_for(r.write_fd);
-    assert_int_equal(log_start(&c), 0);
-    log_message(LOG_LEVEL_ERROR, "user said: %s", "hi\nFAKE 2000-01-01T00:00:00.000Z ERROR forged\r\x1b[2J\x7f\tok");
-    log_stop();
-    assert_true(pipe_reader_finish(&r));
-    assert_true(line_has_format(
-        r.data, r.len, "ERROR",
-        "user said: hi\\nFAKE 2000-01-01T00:00:00.000Z ERROR forged\\r\\x1b[2J\\x7f\tok"));
-    pipe_reader_destroy(&r);
-}
 
 /* ---- 10. many threads, one line per call, never interleaved ---------------------------- */
 
@@ -764,38 +830,6 @@ static void test_before_start_and_after_stop_lines_are_dropped(void **state)
     assert_int_equal(log_start(&bad), -1);
 }
 
-static void test_level_filter_not_counted(void **state)
-{
-    (void)state;
-    pipe_reader r;
-    pipe_reader_start(&r, 1);
-    log_config c = config_for(r.write_fd);
-    c.min_level = LOG_LEVEL_WARN;
-    assert_int_equal(log_start(&c), 0);
-    assert_false(log_enabled(LOG_LEVEL_INFO));
-    assert_true(log_enabled(LOG_LEVEL_WARN));
-    LOG_DEBUG("debug %d", 1);
-    LOG_INFO("info %d", 2);
-    LOG_WARN("warn %d", 3);
-    LOG_ERROR("error %d", 4);
-    log_set_level(LOG_LEVEL_DEBUG);
-    assert_true(log_enabled(LOG_LEVEL_DEBUG));
-    LOG_DEBUG("debug %d", 5);
-    log_stop();
-    assert_true(pipe_reader_finish(&r));
-    log_stats s = stats_now();
-    assert_int_equal(s.lines_logged, 3);
-    assert_int_equal(s.lines_written, 3);
-    const char *cursor = r.data;
-    text_line line = {NULL, 0};
-    assert_true(next_line(&cursor, r.data + r.len, &line));
-    assert_true(line_has_format(line.text, line.len, "WARN", "warn 3"));
-    assert_true(next_line(&cursor, r.data + r.len, &line));
-    assert_true(line_has_format(line.text, line.len, "ERROR", "error 4"));
-    assert_true(next_line(&cursor, r.data + r.len, &line));
-    assert_true(line_has_format(line.text, line.len, "DEBUG", "debug 5"));
-    pipe_reader_destroy(&r);
-}
 
 /* Callers never wake the drain thread while the queue stays under a quarter of its budget: it
  * finds their lines by polling, so a steady stream of log calls costs the callers no system call
@@ -992,34 +1026,52 @@ static void test_private_nonblocking_never_blocks(void **state)
     close(fds[1]);
 }
 
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* One cmocka test per table row, named after it. */
+static void add_rows(struct CMUnitTest *tests, size_t *n, const char *table, const void *rows,
+                     size_t row_size, size_t count, CMUnitTestFunction fn, char names[][96])
+{
+    for (size_t i = 0; i < count; i++) {
+        const void *row = (const char *)rows + i * row_size;
+        snprintf(names[*n], sizeof names[*n], "%s: %s", table, *(const char *const *)row);
+        tests[*n] = (struct CMUnitTest){names[*n], fn, NULL, teardown_stop_logger, (void *)row};
+        (*n)++;
+    }
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
+    static const struct CMUnitTest fixed[] = {
         cmocka_unit_test_teardown(test_lines_arrive_intact_in_order, teardown_stop_logger),
-        cmocka_unit_test_teardown(test_same_bytes_as_formatter, teardown_stop_logger),
         cmocka_unit_test_teardown(test_never_blocks_on_stalled_pipe, teardown_stop_logger),
         cmocka_unit_test_teardown(test_exact_accounting_after_stop, teardown_stop_logger),
         cmocka_unit_test_teardown(test_gap_line_sits_at_the_gap, teardown_stop_logger),
-        cmocka_unit_test_teardown(test_final_gap_line_at_stop, teardown_stop_logger),
-        cmocka_unit_test_teardown(test_queue_line_bound, teardown_stop_logger),
         cmocka_unit_test_teardown(test_stop_returns_within_flush_deadline, teardown_stop_logger),
-        cmocka_unit_test_teardown(test_epipe_reader_closed_before_start, teardown_stop_logger),
-        cmocka_unit_test_teardown(test_epipe_reader_closed_while_logging, teardown_stop_logger),
         cmocka_unit_test_teardown(test_fd_flags_unchanged, teardown_stop_logger),
-        cmocka_unit_test_teardown(test_truncation_marker, teardown_stop_logger),
-        cmocka_unit_test_teardown(test_control_characters_escaped, teardown_stop_logger),
         cmocka_unit_test_teardown(test_threads_lines_never_interleave, teardown_stop_logger),
         cmocka_unit_test_teardown(test_dev_full_counts_write_errors, teardown_stop_logger),
         cmocka_unit_test_teardown(test_regular_file_sink, teardown_stop_logger),
         cmocka_unit_test_teardown(test_restart_resets_counters, teardown_stop_logger),
         cmocka_unit_test_teardown(test_before_start_and_after_stop_lines_are_dropped,
                                   teardown_stop_logger),
-        cmocka_unit_test_teardown(test_level_filter_not_counted, teardown_stop_logger),
         cmocka_unit_test_teardown(test_callers_do_not_wake_drain_below_threshold, teardown_stop_logger),
         cmocka_unit_test_teardown(test_burst_past_threshold_is_drained, teardown_stop_logger),
         cmocka_unit_test(test_sink_modes),
         cmocka_unit_test(test_poll_then_atomic_never_blocks),
         cmocka_unit_test(test_private_nonblocking_never_blocks),
     };
-    return cmocka_run_group_tests(tests, setup_payload, NULL);
+    enum { ROWS = COUNT(output_cases) + COUNT(bound_cases) + COUNT(epipe_cases) };
+    static struct CMUnitTest tests[COUNT(fixed) + ROWS];
+    static char names[COUNT(fixed) + ROWS][96];
+    size_t n = 0;
+    for (; n < COUNT(fixed); n++)
+        tests[n] = fixed[n];
+    add_rows(tests, &n, "output", output_cases, sizeof output_cases[0], COUNT(output_cases),
+             test_output_case, names);
+    add_rows(tests, &n, "bounds", bound_cases, sizeof bound_cases[0], COUNT(bound_cases),
+             test_bound_case, names);
+    add_rows(tests, &n, "epipe", epipe_cases, sizeof epipe_cases[0], COUNT(epipe_cases),
+             test_epipe_case, names);
+    return _cmocka_run_group_tests("test_log_async", tests, n, setup_payload, NULL);
 }
