@@ -30,8 +30,13 @@
 #include "http.h"
 #include "util/clock.h"
 
-enum { LEVELS_MAX = 8, STREAMS_MAX = 500, REQUEST_TIMEOUT_MS = 10000, SETTLE_TIMEOUT_MS = 30000,
-       WATCHDOG_S = 170 };
+enum {
+    LEVELS_MAX = 8,
+    STREAMS_MAX = 500,
+    REQUEST_TIMEOUT_MS = 10000,
+    SETTLE_TIMEOUT_MS = 30000,
+    WATCHDOG_S = 170
+};
 
 #define SECTION "8 scale"
 #define SLOW_STREAM_FAULTS "{\"reply_bytes\":8192,\"frame_bytes\":16,\"slow_ms\":100}"
@@ -105,8 +110,8 @@ typedef struct level {
     long rss, threads;
     double p50, p99, max;
     long probe_failures;
-    int cut_failed;  /* streams that ended early */
-    int drained;     /* the gauge fell back to 0 */
+    int cut_failed; /* streams that ended early */
+    int drained;    /* the gauge fell back to 0 */
 } level;
 
 /* Waits until the proxy's kiro_streams_active equals want. */
@@ -202,9 +207,10 @@ static void report(const level *idle, const level *levels, int count, int probes
                   "RSS %.1f MiB (%+.0f KiB per stream), %ld threads (%+.2f per stream); "
                   "/v1/models p50 / p99 / max %.2f / %.2f / %.2f ms (p99 %.2fx idle); %s, %d "
                   "ended early, %ld probes failed, %s after the cut",
-                  (double)l->rss / 1048576, per_stream((double)l->rss, (double)idle->rss, l->streams) / 1024,
-                  l->threads, per_stream((double)l->threads, (double)idle->threads, l->streams),
-                  l->p50, l->p99, l->max, bench_ratio(l->p99, idle->p99),
+                  (double)l->rss / 1048576,
+                  per_stream((double)l->rss, (double)idle->rss, l->streams) / 1024, l->threads,
+                  per_stream((double)l->threads, (double)idle->threads, l->streams), l->p50, l->p99,
+                  l->max, bench_ratio(l->p99, idle->p99),
                   l->established ? "all established" : "NOT all established", l->cut_failed,
                   l->probe_failures, l->drained ? "gauge back to 0" : "gauge NOT back to 0");
         char key[96];
@@ -220,11 +226,12 @@ static void report(const level *idle, const level *levels, int count, int probes
     size_t used = 0;
     for (int i = 0; i < count && used < sizeof text; i++) {
         const level *l = &levels[i];
-        int n = snprintf(text + used, sizeof text - used,
-                         "%s%d: %.0f KiB + %.2f threads per stream, p99 %.2fx idle", i ? "; " : "",
-                         l->streams, per_stream((double)l->rss, (double)idle->rss, l->streams) / 1024,
-                         per_stream((double)l->threads, (double)idle->threads, l->streams),
-                         bench_ratio(l->p99, idle->p99));
+        int n =
+            snprintf(text + used, sizeof text - used,
+                     "%s%d: %.0f KiB + %.2f threads per stream, p99 %.2fx idle", i ? "; " : "",
+                     l->streams, per_stream((double)l->rss, (double)idle->rss, l->streams) / 1024,
+                     per_stream((double)l->threads, (double)idle->threads, l->streams),
+                     bench_ratio(l->p99, idle->p99));
         used += n > 0 ? (size_t)n : 0;
     }
     bench_row("scale.growth", SECTION, "how the cost grows with the number of streams", BENCH_INFO,
@@ -283,7 +290,8 @@ int main(int argc, char **argv)
         goto out;
     snprintf(url, sizeof url, "%s/__fake/faults", env.fake_url);
     if (tp_http("POST", url, NULL, SLOW_STREAM_FAULTS, strlen(SLOW_STREAM_FAULTS),
-                REQUEST_TIMEOUT_MS, &fr) != 0 || fr.status != 200) {
+                REQUEST_TIMEOUT_MS, &fr) != 0 ||
+        fr.status != 200) {
         fprintf(stderr, "bench-scale: fake-kiro refused %s\n", SLOW_STREAM_FAULTS);
         goto out;
     }
@@ -292,7 +300,8 @@ int main(int argc, char **argv)
     level levels[LEVELS_MAX];
     memset(levels, 0, sizeof levels);
     level warm = {0};
-    if (run_level(&proxy, url, body, 20, &warm) != 0 || run_level(&proxy, url, body, probes, &idle) != 0)
+    if (run_level(&proxy, url, body, 20, &warm) != 0 ||
+        run_level(&proxy, url, body, probes, &idle) != 0)
         goto out;
     for (int i = 0; i < count; i++) {
         levels[i].streams = streams[i];

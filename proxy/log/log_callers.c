@@ -14,7 +14,7 @@
 #include <string.h>
 
 enum {
-    BLOCK_ALIGN = 64,   /* a block per cache line (or more), never two threads on one line */
+    BLOCK_ALIGN = 64, /* a block per cache line (or more), never two threads on one line */
     YIELDS_BEFORE_SLEEP = 100,
 };
 

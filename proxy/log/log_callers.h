@@ -22,7 +22,7 @@
 typedef enum {
     CALLER_LINES_LOGGED,
     CALLER_BYTES_LOGGED,
-    CALLER_LINES_DROPPED,  /* every line a caller dropped (queue full, no session, sink gone) */
+    CALLER_LINES_DROPPED, /* every line a caller dropped (queue full, no session, sink gone) */
     CALLER_BYTES_DROPPED,
     CALLER_LINES_OVERFLOW, /* of those, the ones dropped because the queue was full: they are */
     CALLER_BYTES_OVERFLOW, /* the ones a gap line announces */
@@ -83,8 +83,8 @@ static inline void log_caller_leave(log_caller *c)
  * dropped in shared counters instead. */
 void log_callers_count_orphan(uint64_t bytes);
 
-/* Sums every block (live and retired) and the orphans. Returns 0, or -1 when try_only is set and the registry
- * was busy (callers use that form: it never waits). */
+/* Sums every block (live and retired) and the orphans. Returns 0, or -1 when try_only is set and
+ * the registry was busy (callers use that form: it never waits). */
 int log_callers_sum(log_caller_sums *out, int try_only);
 
 /* Waits until no thread is inside (bounded by deadline_ms on the monotonic clock). Returns 1

@@ -32,7 +32,7 @@ typedef struct drain {
     uint64_t ahead;                       /* bytes of batch[first..count) not written yet */
     uint32_t release_records;             /* finished since the last release */
     uint64_t release_bytes;
-    log_drain_counts delta;               /* counted since the last visit to the board */
+    log_drain_counts delta; /* counted since the last visit to the board */
     int empty_polls, uncommitted_polls;
 } drain;
 

@@ -21,7 +21,7 @@
 
 typedef struct log_gap {
     char text[LOG_GAP_LINE_MAX];
-    size_t len;                  /* 0: nothing to announce */
+    size_t len;                        /* 0: nothing to announce */
     uint64_t lines_total, bytes_total; /* overflow totals once this line is placed */
 } log_gap;
 

@@ -158,7 +158,8 @@ size_t log_ring_peek(log_ring *ring, const log_ring_reader *reader, log_ring_rec
     uint32_t record = reader->record;
     while (count < max) {
         const log_ring_slot *slot = &ring->slots[record & ring->slot_mask];
-        uint32_t stamp = atomic_load_explicit(&((log_ring_slot *)slot)->stamp, memory_order_acquire);
+        uint32_t stamp =
+            atomic_load_explicit(&((log_ring_slot *)slot)->stamp, memory_order_acquire);
         if (stamp != ((record & RECORD_MASK) + 1))
             break; /* reserved but not committed yet, or not reserved */
         out[count].gap_len = slot->gap_len;

@@ -40,9 +40,9 @@ typedef struct log_ring_slot {
 
 /* Where a reservation landed. */
 typedef struct log_ring_claim {
-    uint64_t offset;      /* byte offset of the record in the ring */
-    uint32_t record;      /* record number, modulo 2^24 */
-    uint64_t bytes_used;  /* bytes queued including this record (for the wake-up policy) */
+    uint64_t offset;     /* byte offset of the record in the ring */
+    uint32_t record;     /* record number, modulo 2^24 */
+    uint64_t bytes_used; /* bytes queued including this record (for the wake-up policy) */
     uint32_t records_used;
 } log_ring_claim;
 
@@ -95,8 +95,8 @@ void log_ring_commit(log_ring *ring, const log_ring_claim *claim, uint32_t gap_l
 
 /* The consumer's position: the ring's tail, plus records looked at but not released. */
 typedef struct log_ring_reader {
-    uint64_t offset;  /* byte offset of the first unreleased record */
-    uint32_t record;  /* its record number (mod 2^24) */
+    uint64_t offset; /* byte offset of the first unreleased record */
+    uint32_t record; /* its record number (mod 2^24) */
 } log_ring_reader;
 
 void log_ring_reader_init(const log_ring *ring, log_ring_reader *reader);

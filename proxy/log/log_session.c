@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 enum {
-    WAKE_FRACTION = 4,  /* a caller wakes the drain thread past 1/4 of either bound */
-    SLICE_MS = 100,     /* longest real-time slice where condition variables lack CLOCK_MONOTONIC */
+    WAKE_FRACTION = 4, /* a caller wakes the drain thread past 1/4 of either bound */
+    SLICE_MS = 100,    /* longest real-time slice where condition variables lack CLOCK_MONOTONIC */
 };
 
 /* ---- timed waits on the monotonic clock ---- */

@@ -43,7 +43,7 @@ typedef struct log_session {
     /* Fixed at log_start(). */
     int fd;
     int flush_deadline_ms;
-    uint64_t wake_bytes;   /* past this fill a caller wakes a sleeping drain thread */
+    uint64_t wake_bytes; /* past this fill a caller wakes a sleeping drain thread */
     uint32_t wake_records;
     pthread_t drain;
 

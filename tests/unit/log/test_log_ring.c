@@ -31,8 +31,8 @@ static int put(log_ring *ring, size_t len, char fill)
 }
 
 /* Copies the unreleased bytes [skip, skip + len) out of the ring (across the wrap). */
-static void copy_out(const log_ring *ring, const log_ring_reader *reader, uint64_t skip,
-                     size_t len, char *out)
+static void copy_out(const log_ring *ring, const log_ring_reader *reader, uint64_t skip, size_t len,
+                     char *out)
 {
     size_t got = 0;
     while (got < len) {
@@ -49,8 +49,8 @@ typedef struct bound_case {
     const char *name;
     uint64_t bytes;
     uint32_t records;
-    size_t line;      /* every record this long */
-    int accepted;     /* how many fit an empty ring */
+    size_t line;  /* every record this long */
+    int accepted; /* how many fit an empty ring */
 } bound_case;
 
 static const bound_case bound_cases[] = {
