@@ -11,11 +11,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#if defined(__linux__)
+#include "platform/platform.h"
+#include "process_tree.h"
+
+#if KIRO_HAVE_CHILD_SUBREAPER
 #include <sys/prctl.h>
 #endif
-
-#include "process_tree.h"
 #include "util/clock.h"
 
 /* How often the bounded waits look at the child again, and how long reaping may take after
@@ -36,10 +37,12 @@ void child_destroy(child_process *c)
     pthread_mutex_destroy(&c->lock);
 }
 
-void child_adopt_orphans(void)
+bool child_adopt_orphans(void)
 {
-#if defined(__linux__) && defined(PR_SET_CHILD_SUBREAPER)
-    (void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+#if KIRO_HAVE_CHILD_SUBREAPER && defined(PR_SET_CHILD_SUBREAPER)
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
+#else
+    return false; /* macOS, the portable build: an orphan goes to init/launchd */
 #endif
 }
 

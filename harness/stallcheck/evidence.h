@@ -1,12 +1,15 @@
 /* evidence.h: what the child's threads are doing, seen from outside.
  *
  * This is the one facility that differs completely between systems, so it has one interface and
- * one implementation per system, chosen by CMake:
- *   evidence_linux.c  every thread of every process in the child's group, from
- *                     /proc/PID/task/TID/{comm,stat,wchan,syscall} and /proc/PID/fd/N,
- *                     sampled a few times because a thread may be caught running;
- *   evidence_macos.c  `sample PID 1` (when present, under a timeout): write vs
- *                     __psynch_mutexwait frames; otherwise no thread evidence. */
+ * one implementation per road, chosen by CMake from the platform switch
+ * (KIRO_PLATFORM_PROC_EVIDENCE, cmake/platform.cmake):
+ *   evidence_linux.c  (Linux, native build) every thread of every process in the child's
+ *                     group, from /proc/PID/task/TID/{comm,stat,wchan,syscall} and
+ *                     /proc/PID/fd/N, sampled a few times because a thread may be caught running;
+ *   evidence_macos.c  (macOS, the portable build, other systems) on macOS `sample PID 1` (when
+ *                     present, under a timeout) read by sample_parse.c: write vs
+ *                     __psynch_mutexwait vs __psynch_cvwait frames; elsewhere, and on a Mac
+ *                     without `sample`, no thread evidence (source "none"). */
 #ifndef STALLCHECK_EVIDENCE_H
 #define STALLCHECK_EVIDENCE_H
 
