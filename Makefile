@@ -28,10 +28,6 @@ ifeq ($(UNAME),Darwin)
 endif
 
 PORTABLE_BUILD_DIR ?= build-portable
-# stallcheck's own tests that assert its Linux-only writability probe (/proc/self/fd re-open of
-# the log pipe) are not run in the portable build until stallcheck's evidence source follows the
-# platform switch (issue 13, part B); everything else is.
-PORTABLE_PENDING_TESTS ?= ^stallcheck\.(units|flood_small_lines)$$
 PREFIX ?= /usr/local
 DESTDIR ?=
 
@@ -82,8 +78,7 @@ test-sdk: build
 test-portable: deps
 	cmake -S . -B $(PORTABLE_BUILD_DIR) $(CMAKE_FLAGS) $(EXTRA_CMAKE_FLAGS) -DKIRO_PLATFORM=portable
 	cmake --build $(PORTABLE_BUILD_DIR) -j $(JOBS)
-	@echo "test-portable: not run until issue 13 part B: $(PORTABLE_PENDING_TESTS)"
-	cd $(PORTABLE_BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -E '$(PORTABLE_PENDING_TESTS)'
+	cd $(PORTABLE_BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 	@scripts/demo.sh $(PORTABLE_BUILD_DIR)
 	@if ls $(BUILD_DIR)/report/demo-*.json >/dev/null 2>&1; then \
 	  tests/platform/compare_verdicts.sh $(BUILD_DIR)/report $(PORTABLE_BUILD_DIR)/report; \
