@@ -23,30 +23,30 @@
 /* A descendant of the child found outside the child's process group. */
 typedef struct escaped_process {
     int pid;
-    int ppid;             /* when first seen */
+    int ppid; /* when first seen */
     int pgid;
     int sid;
     char name[32];
-    bool own_session;     /* in a session other than the child's (setsid) */
-    bool killed;          /* SIGKILLed by the harness and gone afterwards */
+    bool own_session; /* in a session other than the child's (setsid) */
+    bool killed;      /* SIGKILLed by the harness and gone afterwards */
 } escaped_process;
 
 typedef struct child_process {
     pthread_mutex_t lock;
-    pid_t pid;            /* 0 before spawn */
-    pid_t pgid;           /* == pid: the child leads its own group */
-    bool reaped;          /* the leader's exit status is in wait_status */
+    pid_t pid;   /* 0 before spawn */
+    pid_t pgid;  /* == pid: the child leads its own group */
+    bool reaped; /* the leader's exit status is in wait_status */
     int wait_status;
     bool term_sent;
     bool kill_sent;
     bool exited_before_term; /* the leader was gone before the harness signalled it */
-    bool term_ignored;    /* still alive after SIGTERM + grace: needed SIGKILL */
-    int orphans_reaped;   /* other processes reaped (Linux subreaper) */
+    bool term_ignored;       /* still alive after SIGTERM + grace: needed SIGKILL */
+    int orphans_reaped;      /* other processes reaped (Linux subreaper) */
     escaped_process escaped[CHILD_MAX_ESCAPED];
-    int escaped_count;    /* entries in escaped[] */
-    int escaped_seen;     /* escaped descendants found in total */
+    int escaped_count;      /* entries in escaped[] */
+    int escaped_seen;       /* escaped descendants found in total */
     int descendants_killed; /* descendants SIGKILLed one by one at the end (escaped or not) */
-    bool tree_unsupported;/* descendants cannot be listed on this system */
+    bool tree_unsupported;  /* descendants cannot be listed on this system */
 } child_process;
 
 void child_init(child_process *c);

@@ -48,7 +48,7 @@ static char *read_until(int fd, int64_t deadline, bool *timed_out)
             *timed_out = true;
             break;
         }
-        struct pollfd pfd = { fd, POLLIN, 0 };
+        struct pollfd pfd = {fd, POLLIN, 0};
         int n = poll(&pfd, 1, (int)left);
         if (n < 0 && errno == EINTR)
             continue;
@@ -128,7 +128,7 @@ static char *run_sample(pid_t pid, long timeout_ms, char *note, size_t note_size
     posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
     char pid_text[16];
     snprintf(pid_text, sizeof pid_text, "%d", (int)pid);
-    char *argv[] = { "sample", pid_text, "1", "-mayDie", "-file", file, NULL };
+    char *argv[] = {"sample", pid_text, "1", "-mayDie", "-file", file, NULL};
     pid_t sampler = 0;
     int rc = posix_spawnp(&sampler, "sample", &actions, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&actions);
@@ -136,7 +136,8 @@ static char *run_sample(pid_t pid, long timeout_ms, char *note, size_t note_size
     if (rc != 0) {
         close(fds[0]);
         rmdir(dir);
-        snprintf(note, note_size, "`sample` is not available (%s): pipe figures only", strerror(rc));
+        snprintf(note, note_size, "`sample` is not available (%s): pipe figures only",
+                 strerror(rc));
         return NULL;
     }
     bool timed_out = false;

@@ -108,7 +108,8 @@ int log_pipe_open(log_pipe *p, const char *name, long requested, char *err, size
         return -1;
     }
     if (requested > 0)
-        (void)platform_pipe_set_capacity(p->write_fd, requested); /* refused or absent: measured below */
+        (void)platform_pipe_set_capacity(p->write_fd,
+                                         requested); /* refused or absent: measured below */
     /* The harness's own write end, for POLLOUT only: it shares the child's open file
      * description, so it is never written and its flags are never changed. Close-on-exec keeps
      * it out of the child. It also means the read end never sees end-of-file while the harness
@@ -188,7 +189,7 @@ int log_pipe_has_room(const log_pipe *p)
 {
     if (p->read_fd < 0 || p->probe_fd < 0)
         return -1;
-    struct pollfd pfd = { p->probe_fd, POLLOUT, 0 };
+    struct pollfd pfd = {p->probe_fd, POLLOUT, 0};
     int n;
     do {
         n = poll(&pfd, 1, 0);

@@ -16,17 +16,17 @@
 #include <stddef.h>
 
 typedef struct log_pipe {
-    char name[24];              /* "stdout+stderr", "stdout" or "stderr" */
-    int read_fd;                /* harness side, O_NONBLOCK; -1 once closed */
-    int write_fd;               /* child side until spawned; -1 once closed here */
-    int probe_fd;               /* the harness's duplicate of the write end, only ever polled
-                                   for POLLOUT (never written, so its flags do not matter); -1
-                                   when it could not be made */
-    long requested;             /* --pipe-size (0 = kernel default) */
-    long capacity;              /* bytes the pipe holds */
-    const char *capacity_source;/* "F_GETPIPE_SZ" or "measured" */
-    long scratch_capacity;      /* a fresh pipe of the same request, filled non-blockingly */
-    unsigned long long inode;   /* st_ino of the pipe, as in /proc/PID/fd/N -> pipe:[inode] */
+    char name[24];               /* "stdout+stderr", "stdout" or "stderr" */
+    int read_fd;                 /* harness side, O_NONBLOCK; -1 once closed */
+    int write_fd;                /* child side until spawned; -1 once closed here */
+    int probe_fd;                /* the harness's duplicate of the write end, only ever polled
+                                    for POLLOUT (never written, so its flags do not matter); -1
+                                    when it could not be made */
+    long requested;              /* --pipe-size (0 = kernel default) */
+    long capacity;               /* bytes the pipe holds */
+    const char *capacity_source; /* "F_GETPIPE_SZ" or "measured" */
+    long scratch_capacity;       /* a fresh pipe of the same request, filled non-blockingly */
+    unsigned long long inode;    /* st_ino of the pipe, as in /proc/PID/fd/N -> pipe:[inode] */
 } log_pipe;
 
 /* Creates the pipe, applies requested (when > 0 and possible), measures. Returns 0 or -1 with

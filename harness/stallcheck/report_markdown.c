@@ -15,12 +15,23 @@ void report_markdown_escape(FILE *out, const char *text)
 {
     for (const char *s = text ? text : ""; *s; s++) {
         switch (*s) {
-        case '\\': case '`': case '*': case '_': case '[': case ']': case '<': case '>':
-        case '|': case '#': case '~':
+        case '\\':
+        case '`':
+        case '*':
+        case '_':
+        case '[':
+        case ']':
+        case '<':
+        case '>':
+        case '|':
+        case '#':
+        case '~':
             fputc('\\', out);
             fputc(*s, out);
             break;
-        case '\n': case '\r': case '\t':
+        case '\n':
+        case '\r':
+        case '\t':
             fputc(' ', out);
             break;
         default:
@@ -143,7 +154,8 @@ static void write_overview(FILE *out, const stall_result *r)
     if (f->summary[0]) {
         fprintf(out, "%s: ", f->reached ? "established" : "**NOT established**");
         report_markdown_escape(out, f->summary);
-        fprintf(out, " after %lld ms (bound --fill-ms %ld)", (long long)f->established_ms, f->fill_ms);
+        fprintf(out, " after %lld ms (bound --fill-ms %ld)", (long long)f->established_ms,
+                f->fill_ms);
         if (!f->reached)
             fputs("; the probes ran without the fault, so an answer proves nothing", out);
     } else {
@@ -151,9 +163,11 @@ static void write_overview(FILE *out, const stall_result *r)
     }
     fputs(" |\n", out);
     if (r->verdict_ms >= 0)
-        fprintf(out, "| time to verdict | %lld ms after the trigger (fault %lld ms, probing %lld ms) |\n",
-                (long long)r->time_to_verdict_ms, (long long)f->established_ms,
-                (long long)(r->time_to_verdict_ms - f->established_ms));
+        fprintf(
+            out,
+            "| time to verdict | %lld ms after the trigger (fault %lld ms, probing %lld ms) |\n",
+            (long long)r->time_to_verdict_ms, (long long)f->established_ms,
+            (long long)(r->time_to_verdict_ms - f->established_ms));
     write_command(out, r);
     fputs("| system | ", out);
     report_markdown_escape(out, r->os);
@@ -206,11 +220,13 @@ static void write_probes(FILE *out, const stall_result *r)
     const stall_options *o = r->options;
     if (r->probe_count == 0 && r->recovery_count == 0)
         return;
-    fprintf(out, "#### Probes\n\n%ld round(s) of %zu concurrent probe(s), deadline %ld ms", r->rounds_run,
-            o->probe_count, o->deadline_ms);
+    fprintf(out, "#### Probes\n\n%ld round(s) of %zu concurrent probe(s), deadline %ld ms",
+            r->rounds_run, o->probe_count, o->deadline_ms);
     if (r->rounds_skipped > 0)
         fprintf(out, " (%ld more not run: the verdict was known)", r->rounds_skipped);
-    fputs(".\n\n| round | request | status | bytes | latency | result |\n|---|---|---|---|---|---|\n", out);
+    fputs(
+        ".\n\n| round | request | status | bytes | latency | result |\n|---|---|---|---|---|---|\n",
+        out);
     for (size_t i = 0; i < r->probe_count; i++)
         probe_row(out, &r->probes[i], "probe");
     for (size_t i = 0; i < r->recovery_count; i++)
@@ -240,11 +256,12 @@ static void write_threads(FILE *out, const stall_result *r)
     const evidence *ev = &r->threads;
     if (!ev->source)
         return;
-    fprintf(out, "#### Threads\n\nsource `%s`, %d sample(s), %d process(es), %zu thread(s): %zu blocked "
-                 "writing the log pipe, %zu in new lock waits (largest convoy %zu), %zu idle, %zu "
-                 "blocked writing something else.\n\n",
-            ev->source, ev->samples_taken, ev->processes, ev->count, ev->log_writers, ev->lock_waiters,
-            ev->convoy_threads, ev->idle, ev->other_writers);
+    fprintf(out,
+            "#### Threads\n\nsource `%s`, %d sample(s), %d process(es), %zu thread(s): %zu blocked "
+            "writing the log pipe, %zu in new lock waits (largest convoy %zu), %zu idle, %zu "
+            "blocked writing something else.\n\n",
+            ev->source, ev->samples_taken, ev->processes, ev->count, ev->log_writers,
+            ev->lock_waiters, ev->convoy_threads, ev->idle, ev->other_writers);
     if (r->shape[0]) {
         fputs("Shape: ", out);
         report_markdown_escape(out, r->shape);
@@ -290,7 +307,8 @@ static void write_pipes(FILE *out, const stall_result *r)
 {
     if (r->pipe_count == 0)
         return;
-    fputs("#### Pipe\n\n| pipe | capacity | pending after the trigger | pending at the verdict | full | "
+    fputs("#### Pipe\n\n| pipe | capacity | pending after the trigger | pending at the verdict | "
+          "full | "
           "free slot | after the recovery drain |\n|---|---|---|---|---|---|---|\n",
           out);
     for (size_t i = 0; i < r->pipe_count; i++) {
@@ -308,7 +326,9 @@ static void write_pipes(FILE *out, const stall_result *r)
         else
             fputs("unknown (read end closed)", out);
         fprintf(out, " | %s | %s | ", p->full ? "**yes**" : "no",
-                p->has_room < 0 ? "unknown" : p->has_room ? "yes" : "**no**");
+                p->has_room < 0 ? "unknown"
+                : p->has_room   ? "yes"
+                                : "**no**");
         if (p->pending_after_recovery >= 0)
             fprintf(out, "%ld", p->pending_after_recovery);
         else
@@ -322,7 +342,8 @@ static void write_recovery_and_child(FILE *out, const stall_result *r)
 {
     if (r->recovery_run) {
         size_t answered = probes_count_answered(r->recovery_probes, r->recovery_count);
-        fprintf(out, "Recovery: the pipe was drained and probed again: **%s** (%zu/%zu answered).\n\n",
+        fprintf(out,
+                "Recovery: the pipe was drained and probed again: **%s** (%zu/%zu answered).\n\n",
                 r->recovered ? "recovered" : "NOT recovered", answered, r->recovery_count);
     }
     fprintf(out, "Child: pid %d, ", r->child_pid);
@@ -339,7 +360,8 @@ static void write_recovery_and_child(FILE *out, const stall_result *r)
         fprintf(out, "- escaped the process group: pid %d ", e->pid);
         report_markdown_escape(out, e->name);
         fprintf(out, " (parent %d, group %d, session %d%s): %s\n", e->ppid, e->pgid, e->sid,
-                e->own_session ? ", a session of its own" : "", e->killed ? "killed" : "**NOT confirmed gone**");
+                e->own_session ? ", a session of its own" : "",
+                e->killed ? "killed" : "**NOT confirmed gone**");
     }
     if (r->output_tail[0]) {
         /* the server's own words: in a fence long enough that no backtick run inside closes it */
@@ -374,7 +396,8 @@ void report_markdown(FILE *out, const stall_result *r)
 }
 
 /* Writes through a temporary file in the same directory and renames it over path. */
-static int write_atomically(const char *path, void (*write_body)(FILE *, const void *), const void *ctx)
+static int write_atomically(const char *path, void (*write_body)(FILE *, const void *),
+                            const void *ctx)
 {
     size_t tmp_len = strlen(path) + 32;
     char *tmp = malloc(tmp_len);
@@ -414,15 +437,17 @@ typedef struct minimal_report {
 static void write_minimal_body(FILE *f, const void *ctx)
 {
     const minimal_report *m = ctx;
-    fputs("### stallcheck: error - FAIL: error\n\n| | |\n|---|---|\n| verdict | **error**, exit status 2 |\n"
+    fputs("### stallcheck: error - FAIL: error\n\n| | |\n|---|---|\n| verdict | **error**, exit "
+          "status 2 |\n"
           "| error | ",
           f);
     report_markdown_escape(f, m->reason);
-    fprintf(f, "; the run did not finish its reports, the child (pid %d) was killed |\n", m->child_pid);
+    fprintf(f, "; the run did not finish its reports, the child (pid %d) was killed |\n",
+            m->child_pid);
 }
 
 int report_write_markdown_minimal(const char *path, const char *reason, int child_pid)
 {
-    minimal_report m = { reason, child_pid };
+    minimal_report m = {reason, child_pid};
     return write_atomically(path, write_minimal_body, &m);
 }

@@ -18,49 +18,49 @@ typedef struct frame_rule {
 } frame_rule;
 
 static const frame_rule frame_rules[] = {
-    { "write", ROLE_LOG_WRITER, "write" },
-    { "writev", ROLE_LOG_WRITER, "write" },
-    { "__write_nocancel", ROLE_LOG_WRITER, "write" },
-    { "__writev_nocancel", ROLE_LOG_WRITER, "write" },
-    { "write$NOCANCEL", ROLE_LOG_WRITER, "write" },
-    { "writev$NOCANCEL", ROLE_LOG_WRITER, "write" },
-    { "__psynch_mutexwait", ROLE_LOCK_WAITER, "mutex wait" },
-    { "__psynch_rw_rdlock", ROLE_LOCK_WAITER, "rwlock wait" },
-    { "__psynch_rw_wrlock", ROLE_LOCK_WAITER, "rwlock wait" },
-    { "__psynch_rw_longrdlock", ROLE_LOCK_WAITER, "rwlock wait" },
-    { "__psynch_rw_yieldwrlock", ROLE_LOCK_WAITER, "rwlock wait" },
-    { "__ulock_wait", ROLE_LOCK_WAITER, "unfair lock wait" },
-    { "__ulock_wait2", ROLE_LOCK_WAITER, "unfair lock wait" },
-    { "__psynch_cvwait", ROLE_IDLE, "condition wait" },
-    { "__workq_kernreturn", ROLE_IDLE, "parked worker" },
-    { "semaphore_wait_trap", ROLE_IDLE, "semaphore wait" },
-    { "semaphore_timedwait_trap", ROLE_IDLE, "semaphore wait" },
-    { "kevent", ROLE_OTHER, "kevent" },
-    { "kevent64", ROLE_OTHER, "kevent" },
-    { "kevent_id", ROLE_OTHER, "kevent" },
-    { "kevent_qos", ROLE_OTHER, "kevent" },
-    { "__select", ROLE_OTHER, "select" },
-    { "__select_nocancel", ROLE_OTHER, "select" },
-    { "__pselect", ROLE_OTHER, "select" },
-    { "poll", ROLE_OTHER, "poll" },
-    { "__poll_nocancel", ROLE_OTHER, "poll" },
-    { "mach_msg_trap", ROLE_OTHER, "mach message" },
-    { "mach_msg2_trap", ROLE_OTHER, "mach message" },
-    { "__accept", ROLE_OTHER, "accept" },
-    { "__accept_nocancel", ROLE_OTHER, "accept" },
-    { "__recvfrom", ROLE_OTHER, "recv" },
-    { "__recvfrom_nocancel", ROLE_OTHER, "recv" },
-    { "__recvmsg", ROLE_OTHER, "recv" },
-    { "read", ROLE_OTHER, "read" },
-    { "__read_nocancel", ROLE_OTHER, "read" },
-    { "__semwait_signal", ROLE_OTHER, "sleep" },
-    { "__semwait_signal_nocancel", ROLE_OTHER, "sleep" },
-    { "__sigwait", ROLE_OTHER, "sigwait" },
-    { "__wait4", ROLE_OTHER, "wait" },
-    { "__wait4_nocancel", ROLE_OTHER, "wait" },
-    { "__connect", ROLE_OTHER, "connect" },
-    { "__sendto", ROLE_OTHER, "send" },
-    { "__sendmsg", ROLE_OTHER, "send" },
+    {"write", ROLE_LOG_WRITER, "write"},
+    {"writev", ROLE_LOG_WRITER, "write"},
+    {"__write_nocancel", ROLE_LOG_WRITER, "write"},
+    {"__writev_nocancel", ROLE_LOG_WRITER, "write"},
+    {"write$NOCANCEL", ROLE_LOG_WRITER, "write"},
+    {"writev$NOCANCEL", ROLE_LOG_WRITER, "write"},
+    {"__psynch_mutexwait", ROLE_LOCK_WAITER, "mutex wait"},
+    {"__psynch_rw_rdlock", ROLE_LOCK_WAITER, "rwlock wait"},
+    {"__psynch_rw_wrlock", ROLE_LOCK_WAITER, "rwlock wait"},
+    {"__psynch_rw_longrdlock", ROLE_LOCK_WAITER, "rwlock wait"},
+    {"__psynch_rw_yieldwrlock", ROLE_LOCK_WAITER, "rwlock wait"},
+    {"__ulock_wait", ROLE_LOCK_WAITER, "unfair lock wait"},
+    {"__ulock_wait2", ROLE_LOCK_WAITER, "unfair lock wait"},
+    {"__psynch_cvwait", ROLE_IDLE, "condition wait"},
+    {"__workq_kernreturn", ROLE_IDLE, "parked worker"},
+    {"semaphore_wait_trap", ROLE_IDLE, "semaphore wait"},
+    {"semaphore_timedwait_trap", ROLE_IDLE, "semaphore wait"},
+    {"kevent", ROLE_OTHER, "kevent"},
+    {"kevent64", ROLE_OTHER, "kevent"},
+    {"kevent_id", ROLE_OTHER, "kevent"},
+    {"kevent_qos", ROLE_OTHER, "kevent"},
+    {"__select", ROLE_OTHER, "select"},
+    {"__select_nocancel", ROLE_OTHER, "select"},
+    {"__pselect", ROLE_OTHER, "select"},
+    {"poll", ROLE_OTHER, "poll"},
+    {"__poll_nocancel", ROLE_OTHER, "poll"},
+    {"mach_msg_trap", ROLE_OTHER, "mach message"},
+    {"mach_msg2_trap", ROLE_OTHER, "mach message"},
+    {"__accept", ROLE_OTHER, "accept"},
+    {"__accept_nocancel", ROLE_OTHER, "accept"},
+    {"__recvfrom", ROLE_OTHER, "recv"},
+    {"__recvfrom_nocancel", ROLE_OTHER, "recv"},
+    {"__recvmsg", ROLE_OTHER, "recv"},
+    {"read", ROLE_OTHER, "read"},
+    {"__read_nocancel", ROLE_OTHER, "read"},
+    {"__semwait_signal", ROLE_OTHER, "sleep"},
+    {"__semwait_signal_nocancel", ROLE_OTHER, "sleep"},
+    {"__sigwait", ROLE_OTHER, "sigwait"},
+    {"__wait4", ROLE_OTHER, "wait"},
+    {"__wait4_nocancel", ROLE_OTHER, "wait"},
+    {"__connect", ROLE_OTHER, "connect"},
+    {"__sendto", ROLE_OTHER, "send"},
+    {"__sendmsg", ROLE_OTHER, "send"},
 };
 
 thread_role sample_classify_frame(const char *symbol, const char *image, const char **kind)
@@ -157,8 +157,8 @@ static const char *thread_header(const char *line, unsigned long *count)
 static void parse_thread_identity(const char *text, thread_evidence *t)
 {
     char *end = NULL;
-    unsigned long long id = starts_with(text, "0x") ? strtoull(text + 2, &end, 16)
-                                                    : strtoull(text, &end, 10);
+    unsigned long long id =
+        starts_with(text, "0x") ? strtoull(text + 2, &end, 16) : strtoull(text, &end, 10);
     t->tid = (int)(id & 0x7fffffffULL); /* Mach thread ids are 64-bit: cut to fit */
     const char *p = end ? end : text;
     const char *queue = strstr(p, "DispatchQueue_");
@@ -177,7 +177,8 @@ static void parse_thread_identity(const char *text, thread_evidence *t)
             while (*label == ' ')
                 label++;
             const char *stop = strstr(label, "  (");
-            copy_text(t->name, sizeof t->name, label, stop ? (size_t)(stop - label) : strlen(label));
+            copy_text(t->name, sizeof t->name, label,
+                      stop ? (size_t)(stop - label) : strlen(label));
             trim_right(t->name);
         }
     }
@@ -233,8 +234,8 @@ typedef struct thread_reading {
     stack_entry stack[STACK_MAX];
     size_t depth;
     unsigned long on_top[ROLE_COUNT];
-    unsigned long best_top[ROLE_COUNT];  /* the largest single frame's share, per role */
-    char best_symbol[ROLE_COUNT][64];    /* ... and that frame */
+    unsigned long best_top[ROLE_COUNT]; /* the largest single frame's share, per role */
+    char best_symbol[ROLE_COUNT][64];   /* ... and that frame */
 } thread_reading;
 
 /* A frame leaves the stack: the samples in which nothing was called from it were spent in it. */
@@ -290,8 +291,8 @@ static void finish_thread(thread_reading *tr)
     }
     copy_text(t->wchan, sizeof t->wchan, symbol, strlen(symbol));
     if (role == ROLE_RUNNING)
-        snprintf(t->syscall, sizeof t->syscall, "running in %s (sample: %lu of %lu on top)",
-                 symbol, tr->on_top[role], total);
+        snprintf(t->syscall, sizeof t->syscall, "running in %s (sample: %lu of %lu on top)", symbol,
+                 tr->on_top[role], total);
     else
         snprintf(t->syscall, sizeof t->syscall, "%s (sample: %lu of %lu on top)", symbol,
                  tr->on_top[role], total);

@@ -60,7 +60,8 @@ static void assert_tables_well_formed(const char *text)
             if (columns < 0)
                 columns = bars;
             else if (bars != columns)
-                fail_msg("a table row has %d separators, its table %d: %.*s", bars, columns, (int)len, line);
+                fail_msg("a table row has %d separators, its table %d: %.*s", bars, columns,
+                         (int)len, line);
         } else {
             columns = -1; /* a new table starts after a non-table line */
         }
@@ -71,10 +72,11 @@ static void assert_tables_well_formed(const char *text)
 }
 
 static stall_options options;
-static char *command_argv[] = { "stallcheck", "--expect", "stalled", "--", "server", "--port", "{port}", NULL };
+static char *command_argv[] = {"stallcheck", "--expect", "stalled", "--",
+                               "server",     "--port",   "{port}",  NULL};
 
-static void make_result(stall_result *r, probe_result *probes, size_t probe_count, thread_evidence *threads,
-                        size_t thread_count)
+static void make_result(stall_result *r, probe_result *probes, size_t probe_count,
+                        thread_evidence *threads, size_t thread_count)
 {
     options_init(&options);
     char err[256];
@@ -125,17 +127,27 @@ static void test_stalled_run(void **state)
 {
     (void)state;
     probe_result probes[2] = {
-        { 1, "GET", "/v1/models", 0, false, true, 0, 2000, false, "" },
-        { 1, "GET", "/a|b`c", 0, false, true, 0, 2001, false, "" },
+        {1, "GET", "/v1/models", 0, false, true, 0, 2000, false, ""},
+        {1, "GET", "/a|b`c", 0, false, true, 0, 2001, false, ""},
     };
     thread_evidence threads[3];
     memset(threads, 0, sizeof threads);
-    threads[0] = (thread_evidence){ .pid = 4242, .tid = 4250, .name = "http|conn", .role = ROLE_LOG_WRITER,
-                                    .on_log_pipe = true, .syscall = "write(fd=2, count=262144)" };
-    threads[1] = (thread_evidence){ .pid = 4242, .tid = 4251, .name = "http-conn", .role = ROLE_LOCK_WAITER,
-                                    .syscall = "futex(0x55d0, FUTEX_WAIT)" };
-    threads[2] = (thread_evidence){ .pid = 4242, .tid = 4260, .name = "idle-worker", .role = ROLE_IDLE,
-                                    .syscall = "futex(0x77a0, FUTEX_WAIT)" };
+    threads[0] = (thread_evidence){.pid = 4242,
+                                   .tid = 4250,
+                                   .name = "http|conn",
+                                   .role = ROLE_LOG_WRITER,
+                                   .on_log_pipe = true,
+                                   .syscall = "write(fd=2, count=262144)"};
+    threads[1] = (thread_evidence){.pid = 4242,
+                                   .tid = 4251,
+                                   .name = "http-conn",
+                                   .role = ROLE_LOCK_WAITER,
+                                   .syscall = "futex(0x55d0, FUTEX_WAIT)"};
+    threads[2] = (thread_evidence){.pid = 4242,
+                                   .tid = 4260,
+                                   .name = "idle-worker",
+                                   .role = ROLE_IDLE,
+                                   .syscall = "futex(0x77a0, FUTEX_WAIT)"};
     stall_result r;
     make_result(&r, probes, 2, threads, 3);
     r.threads.log_writers = 1;
@@ -144,10 +156,13 @@ static void test_stalled_run(void **state)
     snprintf(r.shape, sizeof r.shape, "1 thread(s) blocked writing the log pipe");
     char *md = render(&r);
     assert_has(md, "### stallcheck: stalled (log-pipe-deadlock) - PASS\n");
-    assert_has(md, "| verdict | **stalled** (expected stalled: met), exit status 0: 2 of 2 probe(s)");
+    assert_has(md,
+               "| verdict | **stalled** (expected stalled: met), exit status 0: 2 of 2 probe(s)");
     assert_has(md, "| cause | `log-pipe-deadlock`: one thread is blocked writing it |");
-    assert_has(md, "| fault | established: full 65536/65536 after 812 ms (bound --fill-ms 10000) |");
-    assert_has(md, "| time to verdict | 2900 ms after the trigger (fault 812 ms, probing 2088 ms) |");
+    assert_has(md,
+               "| fault | established: full 65536/65536 after 812 ms (bound --fill-ms 10000) |");
+    assert_has(md,
+               "| time to verdict | 2900 ms after the trigger (fault 812 ms, probing 2088 ms) |");
     assert_has(md, "| command | `server --port {port}` |");
     assert_has(md, "Linux 6.18.0 x86\\_64, portable build");
     assert_has(md, "#### Probes");
@@ -158,7 +173,8 @@ static void test_stalled_run(void **state)
     assert_has(md, "#### Threads");
     assert_has(md, "source `proc`");
     assert_has(md, "Shape: 1 thread(s) blocked writing the log pipe.");
-    assert_has(md, "| 4242 | 4250 | http\\|conn | log-pipe-writer | `write(fd=2, count=262144)` (the log pipe) |");
+    assert_has(md, "| 4242 | 4250 | http\\|conn | log-pipe-writer | `write(fd=2, count=262144)` "
+                   "(the log pipe) |");
     /* the idle worker comes after the threads that explain the stall */
     assert_true(strstr(md, "| 4260 |") > strstr(md, "| 4251 |"));
     assert_has(md, "| stdout+stderr | 65536 (measured) | 65000 | 65536 | **yes** | **no** | 0 |");
@@ -173,7 +189,7 @@ static void test_stalled_run(void **state)
 static void test_inconclusive_without_threads(void **state)
 {
     (void)state;
-    probe_result probes[1] = { { 1, "GET", "/health", 200, true, false, 120, 1700, true, "" } };
+    probe_result probes[1] = {{1, "GET", "/health", 200, true, false, 120, 1700, true, ""}};
     stall_result r;
     make_result(&r, probes, 1, NULL, 0);
     r.verdict = VERDICT_INCONCLUSIVE;
@@ -193,7 +209,8 @@ static void test_inconclusive_without_threads(void **state)
     assert_has(md, "| fault | **NOT established**: NOT reached 1200/65536");
     assert_has(md, "> **Inconclusive is not a pass**");
     assert_has(md, "ok, **near the deadline**");
-    assert_has(md, "> **Warning**: 1 probe(s) answered after more than 75% of the 2000 ms deadline");
+    assert_has(md,
+               "> **Warning**: 1 probe(s) answered after more than 75% of the 2000 ms deadline");
     assert_has(md, "> - `GET` `/health` in round 1: 1700 ms");
     assert_has(md, "source `none`, 0 sample(s)");
     assert_has(md, "_Note: no thread source in the portable build_");
@@ -251,7 +268,8 @@ static void test_escape_and_files(void **state)
     assert_non_null(mkdtemp(dir));
     char path[256];
     snprintf(path, sizeof path, "%s/summary.md", dir);
-    assert_int_equal(report_write_markdown_minimal(path, "watchdog: the run exceeded --timeout 3 s", 99), 0);
+    assert_int_equal(
+        report_write_markdown_minimal(path, "watchdog: the run exceeded --timeout 3 s", 99), 0);
     FILE *in = fopen(path, "r");
     assert_non_null(in);
     char buf[1024] = "";
@@ -259,8 +277,10 @@ static void test_escape_and_files(void **state)
     fclose(in);
     buf[n] = '\0';
     assert_has(buf, "### stallcheck: error - FAIL: error");
-    assert_has(buf, "| error | watchdog: the run exceeded --timeout 3 s; the run did not finish its reports, "
-                    "the child (pid 99) was killed |");
+    assert_has(
+        buf,
+        "| error | watchdog: the run exceeded --timeout 3 s; the run did not finish its reports, "
+        "the child (pid 99) was killed |");
     assert_tables_well_formed(buf);
     unlink(path);
     snprintf(path, sizeof path, "%s/missing-dir/summary.md", dir);

@@ -98,28 +98,28 @@ static void test_classify_frames(void **state)
         thread_role role;
         const char *kind;
     } cases[] = {
-        { "write", "libsystem_kernel.dylib", ROLE_LOG_WRITER, "write" },
-        { "writev", "libsystem_kernel.dylib", ROLE_LOG_WRITER, "write" },
-        { "__write_nocancel", "libsystem_kernel.dylib", ROLE_LOG_WRITER, "write" },
-        { "__psynch_mutexwait", "libsystem_kernel.dylib", ROLE_LOCK_WAITER, "mutex wait" },
-        { "__ulock_wait", "libsystem_kernel.dylib", ROLE_LOCK_WAITER, "unfair lock wait" },
-        { "__psynch_rw_wrlock", "libsystem_kernel.dylib", ROLE_LOCK_WAITER, "rwlock wait" },
-        { "__psynch_cvwait", "libsystem_kernel.dylib", ROLE_IDLE, "condition wait" },
-        { "__workq_kernreturn", "libsystem_kernel.dylib", ROLE_IDLE, "parked worker" },
-        { "semaphore_wait_trap", "libsystem_kernel.dylib", ROLE_IDLE, "semaphore wait" },
-        { "kevent", "libsystem_kernel.dylib", ROLE_OTHER, "kevent" },
-        { "kevent_id", "libsystem_kernel.dylib", ROLE_OTHER, "kevent" },
-        { "poll", "libsystem_kernel.dylib", ROLE_OTHER, "poll" },
-        { "__select", "libsystem_kernel.dylib", ROLE_OTHER, "select" },
-        { "mach_msg2_trap", "libsystem_kernel.dylib", ROLE_OTHER, "mach message" },
-        { "__semwait_signal", "libsystem_kernel.dylib", ROLE_OTHER, "sleep" },
-        { "read", "libsystem_kernel.dylib", ROLE_OTHER, "read" },
-        { "__some_new_syscall", "libsystem_kernel.dylib", ROLE_OTHER, "kernel call" },
-        { "thread_suspend_trap", "", ROLE_OTHER, "kernel call" }, /* image unknown, a trap */
-        { "compute", "srv", ROLE_RUNNING, "running" },
-        { "???", "<unknown binary>", ROLE_RUNNING, "running" },
+        {"write", "libsystem_kernel.dylib", ROLE_LOG_WRITER, "write"},
+        {"writev", "libsystem_kernel.dylib", ROLE_LOG_WRITER, "write"},
+        {"__write_nocancel", "libsystem_kernel.dylib", ROLE_LOG_WRITER, "write"},
+        {"__psynch_mutexwait", "libsystem_kernel.dylib", ROLE_LOCK_WAITER, "mutex wait"},
+        {"__ulock_wait", "libsystem_kernel.dylib", ROLE_LOCK_WAITER, "unfair lock wait"},
+        {"__psynch_rw_wrlock", "libsystem_kernel.dylib", ROLE_LOCK_WAITER, "rwlock wait"},
+        {"__psynch_cvwait", "libsystem_kernel.dylib", ROLE_IDLE, "condition wait"},
+        {"__workq_kernreturn", "libsystem_kernel.dylib", ROLE_IDLE, "parked worker"},
+        {"semaphore_wait_trap", "libsystem_kernel.dylib", ROLE_IDLE, "semaphore wait"},
+        {"kevent", "libsystem_kernel.dylib", ROLE_OTHER, "kevent"},
+        {"kevent_id", "libsystem_kernel.dylib", ROLE_OTHER, "kevent"},
+        {"poll", "libsystem_kernel.dylib", ROLE_OTHER, "poll"},
+        {"__select", "libsystem_kernel.dylib", ROLE_OTHER, "select"},
+        {"mach_msg2_trap", "libsystem_kernel.dylib", ROLE_OTHER, "mach message"},
+        {"__semwait_signal", "libsystem_kernel.dylib", ROLE_OTHER, "sleep"},
+        {"read", "libsystem_kernel.dylib", ROLE_OTHER, "read"},
+        {"__some_new_syscall", "libsystem_kernel.dylib", ROLE_OTHER, "kernel call"},
+        {"thread_suspend_trap", "", ROLE_OTHER, "kernel call"}, /* image unknown, a trap */
+        {"compute", "srv", ROLE_RUNNING, "running"},
+        {"???", "<unknown binary>", ROLE_RUNNING, "running"},
         /* a name is matched whole: a user function called write_log is ordinary code */
-        { "write_log", "srv", ROLE_RUNNING, "running" },
+        {"write_log", "srv", ROLE_RUNNING, "running"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *kind = NULL;
@@ -241,26 +241,27 @@ static void test_branches(void **state)
         const char *syscall;
     } want[] = {
         /* 600 in write beat 400 on a CPU (running is never preferred to a wait) */
-        { "worker", ROLE_LOG_WRITER, "__write_nocancel (sample: 600 of 1000 on top)" },
+        {"worker", ROLE_LOG_WRITER, "__write_nocancel (sample: 600 of 1000 on top)"},
         /* 700 in a condition wait, 300 in a mutex wait */
-        { "pool | queue", ROLE_IDLE, "__psynch_cvwait (sample: 700 of 1000 on top)" },
-        { "cache", ROLE_LOCK_WAITER, "__ulock_wait2 (sample: 1000 of 1000 on top)" },
-        { "jit", ROLE_RUNNING, "running in ??? (sample: 1000 of 1000 on top)" },
-        { "com.apple.main-thread", ROLE_OTHER, "mach_msg2_trap (sample: 1000 of 1000 on top)" },
-        { "spinner", ROLE_RUNNING, "running in spin (sample: 1000 of 1000 on top)" },
+        {"pool | queue", ROLE_IDLE, "__psynch_cvwait (sample: 700 of 1000 on top)"},
+        {"cache", ROLE_LOCK_WAITER, "__ulock_wait2 (sample: 1000 of 1000 on top)"},
+        {"jit", ROLE_RUNNING, "running in ??? (sample: 1000 of 1000 on top)"},
+        {"com.apple.main-thread", ROLE_OTHER, "mach_msg2_trap (sample: 1000 of 1000 on top)"},
+        {"spinner", ROLE_RUNNING, "running in spin (sample: 1000 of 1000 on top)"},
         /* kevent64 300 + sleep 200 + recvfrom 500: all "other", named by the largest */
-        { "mixed", ROLE_OTHER, "__recvfrom (sample: 1000 of 1000 on top)" },
-        { "far", ROLE_LOCK_WAITER, "__psynch_rw_rdlock (sample: 1000 of 1000 on top)" },
-        { "empty", ROLE_UNKNOWN, "unknown (sample: no frames)" },
-        { "unknown-kernel", ROLE_OTHER, "__some_new_syscall (sample: 1000 of 1000 on top)" },
+        {"mixed", ROLE_OTHER, "__recvfrom (sample: 1000 of 1000 on top)"},
+        {"far", ROLE_LOCK_WAITER, "__psynch_rw_rdlock (sample: 1000 of 1000 on top)"},
+        {"empty", ROLE_UNKNOWN, "unknown (sample: no frames)"},
+        {"unknown-kernel", ROLE_OTHER, "__some_new_syscall (sample: 1000 of 1000 on top)"},
     };
     assert_int_equal(ev.count, sizeof want / sizeof want[0]);
     assert_int_equal(info.threads, sizeof want / sizeof want[0]);
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         const thread_evidence *t = thread_named(&ev, want[i].name, 0);
         if (t->role != want[i].role || strcmp(t->syscall, want[i].syscall) != 0)
-            fail_msg("thread %s: %s '%s', expected %s '%s'", want[i].name, thread_role_name(t->role),
-                     t->syscall, thread_role_name(want[i].role), want[i].syscall);
+            fail_msg("thread %s: %s '%s', expected %s '%s'", want[i].name,
+                     thread_role_name(t->role), t->syscall, thread_role_name(want[i].role),
+                     want[i].syscall);
         assert_int_equal(t->samples, 1000);
     }
     assert_int_equal(thread_named(&ev, "worker", 0)->tid, 100);
@@ -307,7 +308,8 @@ static void test_appends(void **state)
 static void test_partial_reports(void **state)
 {
     (void)state;
-    static const char *const names[] = { "blocking_deadlock.txt", "branches.txt", "python_blocking.txt" };
+    static const char *const names[] = {"blocking_deadlock.txt", "branches.txt",
+                                        "python_blocking.txt"};
     for (size_t f = 0; f < sizeof names / sizeof names[0]; f++) {
         char *text = load_fixture(names[f]);
         size_t len = strlen(text);
