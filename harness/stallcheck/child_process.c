@@ -282,9 +282,21 @@ static void reap_all(child_process *c)
         kill_descendants(c);
         sleep_ms(POLL_INTERVAL_MS);
     }
-    pthread_mutex_lock(&c->lock);
-    note_escapees_gone_locked(c);
-    pthread_mutex_unlock(&c->lock);
+    /* An escaped process that is not our child (no subreaper: macOS, the portable build) is not
+     * reaped here, so nothing above waited for its SIGKILL to land: wait for that, bounded. */
+    deadline = clock_monotonic_ms() + ORPHAN_REAP_MS;
+    for (;;) {
+        pthread_mutex_lock(&c->lock);
+        note_escapees_gone_locked(c);
+        bool pending = false;
+        for (int i = 0; i < c->escaped_count; i++)
+            pending = pending || !c->escaped[i].killed;
+        pthread_mutex_unlock(&c->lock);
+        if (!pending || clock_monotonic_ms() >= deadline)
+            break;
+        kill_descendants(c);
+        sleep_ms(POLL_INTERVAL_MS);
+    }
 }
 
 void child_terminate(child_process *c, long grace_ms)
