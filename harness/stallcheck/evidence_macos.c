@@ -7,6 +7,8 @@
  * (-file) and, should that be empty, its standard output is read instead. Only the group leader
  * is sampled.
  * Running `sample` is the one part that cannot run on Linux, so it alone sits behind __APPLE__.
+ * (Its unit test builds this branch on Linux too, with STALLCHECK_TEST_SAMPLER=1, against a
+ * stand-in `sample` script: tests/stallcheck/test_sampler_run.c. stallcheck itself never does.)
  * Everywhere else - the portable build on Linux, any other system - this file takes the
  * no-sampler road: no thread evidence at all (source "none"), the pipe figures only, so that a
  * full pipe the drain cures is reported as pipe-full-unconfirmed. That road is exactly what a Mac
@@ -18,7 +20,7 @@
 
 #include "platform/platform.h"
 
-#if defined(__APPLE__)
+#if defined(__APPLE__) || (defined(STALLCHECK_TEST_SAMPLER) && STALLCHECK_TEST_SAMPLER)
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -105,7 +107,11 @@ static char *read_report_file(const char *path)
  * (malloc'd) or NULL with a reason in note. */
 static char *run_sample(pid_t pid, long timeout_ms, char *note, size_t note_size)
 {
-    char dir[] = "/tmp/stallcheck-sample.XXXXXX";
+    /* $TMPDIR first: macOS gives every user a private one */
+    const char *tmp = getenv("TMPDIR");
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/stallcheck-sample.XXXXXX",
+             tmp && *tmp && strlen(tmp) < 400 ? tmp : "/tmp");
     if (!mkdtemp(dir)) {
         snprintf(note, note_size, "mkdtemp: %s", strerror(errno));
         return NULL;
