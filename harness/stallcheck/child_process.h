@@ -4,8 +4,10 @@
  * process it starts), stdin on /dev/null, stdout/stderr on the given pipe ends, and default
  * signal dispositions (the harness ignores SIGPIPE; an ignored signal would survive exec).
  * Ending it is always the same sequence: SIGTERM to the group, up to a grace period for the
- * leader, then SIGKILL to the group, then reaping: the leader and, on Linux where the harness
- * makes itself a child subreaper, every orphaned member of the group as well.
+ * leader, then SIGKILL to the group, then reaping: the leader and, where the harness can make
+ * itself a child subreaper (KIRO_HAVE_CHILD_SUBREAPER: Linux, native build), every orphaned
+ * member of the group as well. Without one (macOS, the portable build) an orphan is re-parented
+ * to init/launchd: only the descendants seen by a scan while still ours are killed by pid.
  * The struct is shared with the watchdog thread; its lock guards pid/exit bookkeeping. */
 #ifndef STALLCHECK_CHILD_PROCESS_H
 #define STALLCHECK_CHILD_PROCESS_H
@@ -21,37 +23,38 @@
 /* A descendant of the child found outside the child's process group. */
 typedef struct escaped_process {
     int pid;
-    int ppid;             /* when first seen */
+    int ppid; /* when first seen */
     int pgid;
     int sid;
     char name[32];
-    bool own_session;     /* in a session other than the child's (setsid) */
-    bool killed;          /* SIGKILLed by the harness and gone afterwards */
+    bool own_session; /* in a session other than the child's (setsid) */
+    bool killed;      /* SIGKILLed by the harness and gone afterwards */
 } escaped_process;
 
 typedef struct child_process {
     pthread_mutex_t lock;
-    pid_t pid;            /* 0 before spawn */
-    pid_t pgid;           /* == pid: the child leads its own group */
-    bool reaped;          /* the leader's exit status is in wait_status */
+    pid_t pid;   /* 0 before spawn */
+    pid_t pgid;  /* == pid: the child leads its own group */
+    bool reaped; /* the leader's exit status is in wait_status */
     int wait_status;
     bool term_sent;
     bool kill_sent;
     bool exited_before_term; /* the leader was gone before the harness signalled it */
-    bool term_ignored;    /* still alive after SIGTERM + grace: needed SIGKILL */
-    int orphans_reaped;   /* other processes reaped (Linux subreaper) */
+    bool term_ignored;       /* still alive after SIGTERM + grace: needed SIGKILL */
+    int orphans_reaped;      /* other processes reaped (Linux subreaper) */
     escaped_process escaped[CHILD_MAX_ESCAPED];
-    int escaped_count;    /* entries in escaped[] */
-    int escaped_seen;     /* escaped descendants found in total */
+    int escaped_count;      /* entries in escaped[] */
+    int escaped_seen;       /* escaped descendants found in total */
     int descendants_killed; /* descendants SIGKILLed one by one at the end (escaped or not) */
-    bool tree_unsupported;/* descendants cannot be listed on this system */
+    bool tree_unsupported;  /* descendants cannot be listed on this system */
 } child_process;
 
 void child_init(child_process *c);
 void child_destroy(child_process *c);
 /* Asks the kernel to re-parent orphaned descendants to this process so that they can be
- * reaped too (Linux PR_SET_CHILD_SUBREAPER; a no-op elsewhere). */
-void child_adopt_orphans(void);
+ * reaped too (PR_SET_CHILD_SUBREAPER where KIRO_HAVE_CHILD_SUBREAPER). Returns true when it
+ * did; false where there is no such facility (macOS, the portable build). */
+bool child_adopt_orphans(void);
 /* Starts argv (PATH is searched) with envp. Returns 0 or -1 with a reason in err. */
 int child_spawn(child_process *c, char *const argv[], char *const envp[], int stdout_fd,
                 int stderr_fd, char *err, size_t err_size);

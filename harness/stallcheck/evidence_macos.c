@@ -1,36 +1,127 @@
-/* evidence_macos.c: thread evidence on macOS (and other systems without /proc); see evidence.h.
+/* evidence_macos.c: thread evidence without /proc (macOS, and the portable build); see
+ * evidence.h.
  *
- * macOS has no /proc and no wchan; the closest outside view is `sample PID 1`, which prints a
- * call tree per thread. A thread with a write/writev frame is taken as the blocked writer, one
- * with __psynch_mutexwait as a lock waiter, one parked in __psynch_cvwait as idle. `sample` runs under a timeout and
- * is killed past it; where it is missing, the report carries the pipe figures only. Only the
- * group leader is sampled. This file is plain POSIX so that it also builds on other systems. */
+ * macOS has no /proc and no wchan; the closest outside view is `sample PID 1`, whose call tree
+ * per thread sample_parse.c reads (write vs __psynch_mutexwait vs __psynch_cvwait frames).
+ * `sample` runs under a timeout and is killed past it; its report goes to a file of our own
+ * (-file) and, should that be empty, its standard output is read instead. Only the group leader
+ * is sampled.
+ * Running `sample` is the one part that cannot run on Linux, so it alone sits behind __APPLE__.
+ * (Its unit test builds this branch on Linux too, with STALLCHECK_TEST_SAMPLER=1, against a
+ * stand-in `sample` script: tests/stallcheck/test_sampler_run.c. stallcheck itself never does.)
+ * Everywhere else - the portable build on Linux, any other system - this file takes the
+ * no-sampler road: no thread evidence at all (source "none"), the pipe figures only, so that a
+ * full pipe the drain cures is reported as pipe-full-unconfirmed. That road is exactly what a Mac
+ * without `sample` (or without permission to use it) gets. */
 #include "evidence.h"
 
+#include <stdio.h>
+#include <string.h>
+
+#include "platform/platform.h"
+
+#if defined(__APPLE__) || (defined(STALLCHECK_TEST_SAMPLER) && STALLCHECK_TEST_SAMPLER)
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sample_parse.h"
 #include "util/clock.h"
 
 #define SAMPLE_OUTPUT_MAX (4L * 1024 * 1024)
 
 extern char **environ;
 
-/* Runs `sample PID 1`, collecting its output for at most timeout_ms. Returns the output
- * (malloc'd, NUL-terminated) or NULL with a reason in note. */
+/* Reads fd until EOF, the deadline or SAMPLE_OUTPUT_MAX. Returns malloc'd text or NULL. */
+static char *read_until(int fd, int64_t deadline, bool *timed_out)
+{
+    size_t len = 0, alloc = 65536;
+    char *out = malloc(alloc);
+    *timed_out = false;
+    while (out) {
+        int64_t left = deadline - clock_monotonic_ms();
+        if (left <= 0) {
+            *timed_out = true;
+            break;
+        }
+        struct pollfd pfd = {fd, POLLIN, 0};
+        int n = poll(&pfd, 1, (int)left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            continue; /* the deadline is checked at the top */
+        if (len + 4096 + 1 > alloc) {
+            if ((long)alloc >= SAMPLE_OUTPUT_MAX)
+                break;
+            char *grown = realloc(out, alloc * 2);
+            if (!grown)
+                break;
+            out = grown;
+            alloc *= 2;
+        }
+        ssize_t got = read(fd, out + len, 4096);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        len += (size_t)got;
+    }
+    if (out)
+        out[len] = '\0';
+    return out;
+}
+
+/* The report file sample wrote, or NULL when it is missing or empty. */
+static char *read_report_file(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    char *text = NULL;
+    if (fstat(fd, &st) == 0 && st.st_size > 0 && st.st_size < SAMPLE_OUTPUT_MAX) {
+        text = malloc((size_t)st.st_size + 1);
+        size_t got = 0;
+        while (text && got < (size_t)st.st_size) {
+            ssize_t n = read(fd, text + got, (size_t)st.st_size - got);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            got += (size_t)n;
+        }
+        if (text)
+            text[got] = '\0';
+    }
+    close(fd);
+    return text;
+}
+
+/* Runs `sample PID 1 -mayDie -file TMP`, for at most timeout_ms. Returns the report text
+ * (malloc'd) or NULL with a reason in note. */
 static char *run_sample(pid_t pid, long timeout_ms, char *note, size_t note_size)
 {
+    /* $TMPDIR first: macOS gives every user a private one */
+    const char *tmp = getenv("TMPDIR");
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/stallcheck-sample.XXXXXX",
+             tmp && *tmp && strlen(tmp) < 400 ? tmp : "/tmp");
+    if (!mkdtemp(dir)) {
+        snprintf(note, note_size, "mkdtemp: %s", strerror(errno));
+        return NULL;
+    }
+    char file[sizeof dir + 16];
+    snprintf(file, sizeof file, "%s/report.txt", dir);
     int fds[2];
     if (pipe(fds) != 0) {
         snprintf(note, note_size, "pipe: %s", strerror(errno));
+        rmdir(dir);
         return NULL;
     }
     fcntl(fds[0], F_SETFD, FD_CLOEXEC);
@@ -43,187 +134,46 @@ static char *run_sample(pid_t pid, long timeout_ms, char *note, size_t note_size
     posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
     char pid_text[16];
     snprintf(pid_text, sizeof pid_text, "%d", (int)pid);
-    char *argv[] = { "sample", pid_text, "1", NULL };
+    char *argv[] = {"sample", pid_text, "1", "-mayDie", "-file", file, NULL};
     pid_t sampler = 0;
     int rc = posix_spawnp(&sampler, "sample", &actions, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&actions);
     close(fds[1]);
     if (rc != 0) {
         close(fds[0]);
-        snprintf(note, note_size, "`sample` is not available (%s): pipe figures only", strerror(rc));
+        rmdir(dir);
+        snprintf(note, note_size, "`sample` is not available (%s): pipe figures only",
+                 strerror(rc));
         return NULL;
     }
-
-    size_t len = 0, alloc = 65536;
-    char *out = malloc(alloc);
-    int64_t deadline = clock_monotonic_ms() + timeout_ms;
     bool timed_out = false;
-    while (out) {
-        int64_t left = deadline - clock_monotonic_ms();
-        if (left <= 0) {
-            timed_out = true;
-            break;
-        }
-        struct pollfd pfd = { fds[0], POLLIN, 0 };
-        int n = poll(&pfd, 1, (int)left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            continue; /* timeout is handled at the top */
-        if (len + 4096 + 1 > alloc) {
-            if ((long)alloc >= SAMPLE_OUTPUT_MAX)
-                break;
-            char *grown = realloc(out, alloc * 2);
-            if (!grown)
-                break;
-            out = grown;
-            alloc *= 2;
-        }
-        ssize_t got = read(fds[0], out + len, 4096);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            break;
-        len += (size_t)got;
-    }
+    char *printed = read_until(fds[0], clock_monotonic_ms() + timeout_ms, &timed_out);
     close(fds[0]);
     if (timed_out)
         kill(sampler, SIGKILL);
     int status = 0;
     while (waitpid(sampler, &status, 0) < 0 && errno == EINTR) {
     }
-    if (!out) {
+    char *text = read_report_file(file);
+    unlink(file);
+    rmdir(dir);
+    if (text)
+        free(printed);
+    else
+        text = printed;
+    if (!text) {
         snprintf(note, note_size, "out of memory reading `sample` output");
         return NULL;
     }
-    out[len] = '\0';
     if (timed_out)
         snprintf(note, note_size, "`sample` did not finish within %ld ms; partial output used",
                  timeout_ms);
-    return out;
-}
-
-static bool line_has_write_frame(const char *line)
-{
-    return strstr(line, " write  (in ") || strstr(line, " writev  (in ") ||
-           strstr(line, "__write_nocancel") || strstr(line, "__writev_nocancel");
-}
-
-static bool line_has_mutex_wait_frame(const char *line)
-{
-    return strstr(line, "__psynch_mutexwait") != NULL;
-}
-
-/* A condition wait is where thread pools park their idle workers: without a baseline (one
- * `sample` takes a second) it is taken as idle, a mutex wait as a lock waiter. */
-static bool line_has_condition_wait_frame(const char *line)
-{
-    return strstr(line, "__psynch_cvwait") != NULL;
-}
-
-/* "    2511 Thread_8052651   DispatchQueue_1: com.apple.main-thread  (serial)" or
- * "    2511 Thread_8052660: http-conn". Returns the text after "Thread_", or NULL. */
-static const char *thread_header(const char *line)
-{
-    const char *p = line;
-    while (*p == ' ')
-        p++;
-    if (*p < '0' || *p > '9')
-        return NULL;
-    while (*p >= '0' && *p <= '9')
-        p++;
-    if (strncmp(p, " Thread_", 8) != 0)
-        return NULL;
-    return p + 8;
-}
-
-/* Fills tid and name from the text after "Thread_": the id, then an optional name. */
-static void parse_thread_header(const char *header, thread_evidence *t)
-{
-    char *end = NULL;
-    long id = strtol(header, &end, 10);
-    t->tid = id > 0 && id < 0x7fffffffL ? (int)id : 0;
-    const char *name = end ? end : header;
-    while (*name == ':' || *name == ' ')
-        name++;
-    if (*name)
-        snprintf(t->name, sizeof t->name, "%s", name);
-    else
-        snprintf(t->name, sizeof t->name, "Thread_%ld", id);
-    size_t len = strlen(t->name);
-    while (len > 0 && t->name[len - 1] == ' ')
-        t->name[--len] = '\0';
-}
-
-static void finish_thread(thread_evidence *t, bool wrote, bool waited, bool parked)
-{
-    if (wrote) {
-        t->role = ROLE_LOG_WRITER;
-        t->on_log_pipe = true; /* inferred: `sample` does not show the fd */
-        snprintf(t->syscall, sizeof t->syscall, "write (sample)");
-    } else if (waited) {
-        t->role = ROLE_LOCK_WAITER;
-        snprintf(t->syscall, sizeof t->syscall, "__psynch_mutexwait (sample)");
-    } else if (parked) {
-        t->role = ROLE_IDLE;
-        snprintf(t->syscall, sizeof t->syscall, "__psynch_cvwait (sample)");
-    } else {
-        t->role = ROLE_OTHER;
-        snprintf(t->syscall, sizeof t->syscall, "other (sample)");
-    }
-}
-
-static void parse_sample_output(char *text, pid_t pid, evidence *out)
-{
-    size_t alloc = 0;
-    thread_evidence *current = NULL;
-    bool wrote = false, waited = false, parked = false;
-    bool in_graph = false;
-    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-        if (strstr(line, "Call graph:")) {
-            in_graph = true;
-            continue;
-        }
-        if (!in_graph)
-            continue;
-        if (strstr(line, "Total number in stack") || strstr(line, "Binary Images:"))
-            break;
-        const char *header = thread_header(line);
-        if (header) {
-            if (current)
-                finish_thread(current, wrote, waited, parked);
-            if (out->count == alloc) {
-                size_t grown_alloc = alloc ? alloc * 2 : 16;
-                thread_evidence *grown = realloc(out->threads, grown_alloc * sizeof *grown);
-                if (!grown)
-                    break;
-                out->threads = grown;
-                alloc = grown_alloc;
-            }
-            current = &out->threads[out->count++];
-            memset(current, 0, sizeof *current);
-            current->pid = (int)pid;
-            current->syscall_nr = -1;
-            current->fd = -1;
-            current->samples = 1;
-            snprintf(current->state, sizeof current->state, "?");
-            parse_thread_header(header, current); /* tid: the Mach thread id */
-            wrote = waited = parked = false;
-            continue;
-        }
-        if (!current)
-            continue;
-        wrote = wrote || line_has_write_frame(line);
-        waited = waited || line_has_mutex_wait_frame(line);
-        parked = parked || line_has_condition_wait_frame(line);
-    }
-    if (current)
-        finish_thread(current, wrote, waited, parked);
+    return text;
 }
 
 bool evidence_baseline_is_cheap(void)
 {
-    return false;
+    return false; /* one `sample` takes a second: roles come from the kind of wait instead */
 }
 
 void evidence_collect(const evidence_request *req, evidence *out)
@@ -239,13 +189,36 @@ void evidence_collect(const evidence_request *req, evidence *out)
     out->source = "sample";
     out->samples_taken = 1;
     out->processes = 1;
-    parse_sample_output(text, req->pid, out);
+    sample_report_info info;
+    if (sample_parse_report(text, (int)req->pid, out, &info) < 0 && !out->note[0])
+        snprintf(out->note, sizeof out->note, "out of memory reading `sample` output");
     free(text);
     if (out->count == 0 && !out->note[0])
         snprintf(out->note, sizeof out->note, "`sample` output had no thread call graph");
     else if (!out->note[0])
         snprintf(out->note, sizeof out->note,
                  "from `sample PID 1` of the group leader; fds are not visible, a write frame is "
-                 "taken as a write to the log pipe");
+                 "taken as a write to the log pipe, a condition wait as an idle thread");
     evidence_tally(out);
 }
+
+#else /* the no-sampler road: the portable build on Linux, other systems */
+
+bool evidence_baseline_is_cheap(void)
+{
+    return false; /* nothing to compare with */
+}
+
+void evidence_collect(const evidence_request *req, evidence *out)
+{
+    (void)req;
+    memset(out, 0, sizeof *out);
+    out->source = "none";
+    snprintf(out->note, sizeof out->note,
+             "no thread source in the %s build on %s (no /proc evidence; `sample` is macOS's): "
+             "pipe figures only",
+             platform_flavor(), platform_os_name());
+    evidence_tally(out);
+}
+
+#endif

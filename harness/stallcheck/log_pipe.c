@@ -90,6 +90,7 @@ int log_pipe_open(log_pipe *p, const char *name, long requested, char *err, size
     memset(p, 0, sizeof *p);
     p->read_fd = -1;
     p->write_fd = -1;
+    p->probe_fd = -1;
     snprintf(p->name, sizeof p->name, "%s", name);
     p->requested = requested;
 
@@ -107,7 +108,13 @@ int log_pipe_open(log_pipe *p, const char *name, long requested, char *err, size
         return -1;
     }
     if (requested > 0)
-        (void)platform_pipe_set_capacity(p->write_fd, requested); /* refused or absent: measured below */
+        (void)platform_pipe_set_capacity(p->write_fd,
+                                         requested); /* refused or absent: measured below */
+    /* The harness's own write end, for POLLOUT only: it shares the child's open file
+     * description, so it is never written and its flags are never changed. Close-on-exec keeps
+     * it out of the child. It also means the read end never sees end-of-file while the harness
+     * runs; the readers are stopped explicitly, never by EOF. */
+    p->probe_fd = fcntl(p->write_fd, F_DUPFD_CLOEXEC, 3);
 
     struct stat st;
     if (fstat(p->read_fd, &st) == 0)
@@ -149,6 +156,10 @@ void log_pipe_close_read(log_pipe *p)
 void log_pipe_close(log_pipe *p)
 {
     log_pipe_close_write(p);
+    if (p->probe_fd >= 0) {
+        close(p->probe_fd);
+        p->probe_fd = -1;
+    }
     log_pipe_close_read(p);
 }
 
@@ -176,19 +187,15 @@ bool log_pipe_level_is_full(long pending, long capacity)
 
 int log_pipe_has_room(const log_pipe *p)
 {
-    if (p->read_fd < 0)
+    if (p->read_fd < 0 || p->probe_fd < 0)
         return -1;
-    int fd = platform_open_private_nonblocking_pipe(p->read_fd);
-    if (fd < 0)
-        return -1;
-    struct pollfd pfd = { fd, POLLOUT, 0 };
+    struct pollfd pfd = {p->probe_fd, POLLOUT, 0};
     int n;
     do {
         n = poll(&pfd, 1, 0);
     } while (n < 0 && errno == EINTR);
-    close(fd);
-    if (n < 0)
-        return -1;
+    if (n < 0 || (pfd.revents & (POLLERR | POLLNVAL)))
+        return -1; /* POLLERR: no reader any more */
     return (pfd.revents & POLLOUT) ? 1 : 0;
 }
 

@@ -4,6 +4,7 @@
  * the outcome to the exit status: 0 expectation met, 1 not met, 2 setup error (or the watchdog
  * fired), 3 inconclusive (the fault was never in place). Everything that decides anything
  * lives in the library part; this file only wires it together. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include "options.h"
 #include "platform/platform.h"
 #include "report.h"
+#include "report_markdown.h"
 #include "result.h"
 #include "run.h"
 #include "child_process.h"
@@ -32,6 +34,10 @@ static int write_reports(const stall_options *o, const stall_result *r)
     }
     if (o->junit_path && report_write_junit(o->junit_path, r) != 0) {
         fprintf(stderr, "stallcheck: cannot write the JUnit report to %s\n", o->junit_path);
+        failed = 1;
+    }
+    if (o->summary_path && report_write_markdown(o->summary_path, r) != 0) {
+        fprintf(stderr, "stallcheck: cannot write the Markdown summary to %s\n", o->summary_path);
         failed = 1;
     }
     return failed;
@@ -67,6 +73,8 @@ int main(int argc, char **argv)
         options_free(&options);
         return 2;
     }
+    /* the watchdog's last-resort report too, should the run not unwind */
+    atomic_store(&dog.summary_path, (const char *)options.summary_path);
 
     stall_result result;
     int status = run_stallcheck(&options, &child, &dog, &result);

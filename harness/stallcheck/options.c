@@ -21,7 +21,8 @@ enum option_id {
     OPT_PIPE_SIZE, OPT_SEPARATE_PIPES, OPT_READER, OPT_TRIGGER, OPT_TRIGGER_BODY,
     OPT_TRIGGER_BYTES, OPT_TRIGGER_HEADER, OPT_TRIGGER_TIMEOUT_MS, OPT_FLOOD, OPT_PROBE, OPT_COLLECT,
     OPT_HEADER, OPT_ROUNDS, OPT_DEADLINE_MS, OPT_EXPECT, OPT_KILL_GRACE_MS, OPT_TIMEOUT,
-    OPT_SETTLE_MS, OPT_FILL_MS, OPT_JSON, OPT_JUNIT, OPT_ENV
+    OPT_SETTLE_MS, OPT_FILL_MS, OPT_JSON, OPT_JUNIT, OPT_ENV,
+    OPT_SUMMARY
 };
 
 typedef struct option_spec {
@@ -60,6 +61,7 @@ static const option_spec option_table[] = {
     { "fill-ms", 0, true, OPT_FILL_MS },
     { "json", 0, true, OPT_JSON },
     { "junit", 0, true, OPT_JUNIT },
+    { "summary", 0, true, OPT_SUMMARY },
     { "env", 0, true, OPT_ENV },
 };
 
@@ -75,8 +77,9 @@ void options_print_help(FILE *out)
 "that pipe with a large request and keeps building the fault until the pipe is full by the\n"
 "kernel's measure, then probes the server with concurrent requests under a deadline. A server\n"
 "whose logger blocks in write(2) while holding a lock freezes: stallcheck reports it as\n"
-"stalled, shows why (pipe level, thread states from /proc), checks that draining the pipe\n"
-"brings it back, and always kills and reaps the child and every descendant, wherever it went.\n"
+"stalled, shows why (pipe level; thread states from /proc on Linux, `sample` on macOS),\n"
+"checks that draining the pipe brings it back, and always kills and reaps the child and\n"
+"every descendant, wherever it went.\n"
 "A run in which the fault was never in place is inconclusive (exit 3), never responsive.\n"
 "\n"
 "Every {port} inside an ARG (and inside --env values) is replaced by the port in use.\n"
@@ -146,16 +149,22 @@ void options_print_help(FILE *out)
 "                            threads, timeline...)\n"
 "  --junit FILE              JUnit XML: a testcase for the fault, one per probe round and one\n"
 "                            for the verdict\n"
+"  --summary FILE            Markdown for a CI job page (GitHub's $GITHUB_STEP_SUMMARY, GitLab):\n"
+"                            verdict, cause, fault, probe table, near-deadline warnings, thread\n"
+"                            shape, pipe figures; written even when the watchdog fires\n"
 "  -h, --help                this text\n"
 "  -V, --version             the version\n"
 "\n"
 "Verdict: stalled when a probe misses its deadline, or when a trigger gets no answer while a\n"
-"thread is blocked writing the log pipe; inconclusive when every probe answered but the fault\n"
-"was never in place; else responsive. Cause (why):\n"
+"thread is blocked writing the log pipe (where no thread can be seen: while the pipe is full);\n"
+"inconclusive when every probe answered but the fault was never in place; else responsive.\n"
+"Cause (why):\n"
 "  log-pipe-deadlock      pipe full, draining cured it, one thread blocked writing the pipe\n"
 "                         and two or more waiting on one futex word behind it (a convoy)\n"
 "  pipe-writers-blocked   pipe full, draining cured it, writers blocked without that shape\n"
-"  pipe-full-unconfirmed  pipe full but no thread evidence of a blocked pipe writer\n"
+"  pipe-full-unconfirmed  pipe full, draining cured it, but no thread evidence of a blocked\n"
+"                         pipe writer (none seen, or no thread source: the portable build,\n"
+"                         macOS without `sample`)\n"
 "  stalled-not-pipe       pipe full, but draining did not cure it: something else is wrong\n"
 "  stalled-pipe-not-full  stalled while the pipe is not full: something else is wrong\n"
 "  fault-not-reached      inconclusive\n"
@@ -256,6 +265,7 @@ void options_free(stall_options *o)
     string_list_clear(&o->headers);
     free(o->json_path);
     free(o->junit_path);
+    free(o->summary_path);
     string_list_clear(&o->env);
     memset(o, 0, sizeof *o);
 }
@@ -553,6 +563,10 @@ static int apply_option(stall_options *o, const option_spec *spec, const char *v
         if (!*value)
             return fail(err, err_size, "--junit: empty file name");
         return replace_string(&o->junit_path, value) == 0 ? OPTIONS_OK : fail(err, err_size, "out of memory");
+    case OPT_SUMMARY:
+        if (!*value)
+            return fail(err, err_size, "--summary: empty file name");
+        return replace_string(&o->summary_path, value) == 0 ? OPTIONS_OK : fail(err, err_size, "out of memory");
     case OPT_ENV: {
         const char *eq = strchr(value, '=');
         if (!eq || eq == value)

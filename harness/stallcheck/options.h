@@ -76,6 +76,7 @@ typedef struct stall_options {
     /* output */
     char *json_path;          /* --json */
     char *junit_path;         /* --junit */
+    char *summary_path;       /* --summary: Markdown (report_markdown.h) */
     bool quiet;               /* --quiet */
     string_list env;          /* --env NAME=VALUE */
 

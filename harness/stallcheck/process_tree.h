@@ -4,8 +4,10 @@
  * its own. Such a process leaves the child's process group, so a signal to the group misses it
  * and it outlives the run. This module lists all descendants of a process by parent links,
  * whatever their group or session, so that they can be reported and killed:
- *   process_tree_linux.c  /proc/N/stat (with stallcheck as child subreaper, an orphaned
- *                         descendant is re-parented to stallcheck and stays in the tree);
+ *   process_tree_linux.c  /proc/N/stat, in the native and the portable build alike (with
+ *                         stallcheck as child subreaper - native only - an orphaned descendant
+ *                         is re-parented to stallcheck and stays in the tree; without one, as on
+ *                         macOS, it moves to init and callers scan early and remember);
  *   process_tree_other.c  macOS: libproc (proc_listallpids + PROC_PIDTBSDINFO), best effort
  *                         (no subreaper: an orphan moves to launchd, so callers scan early and
  *                         remember); elsewhere: not supported. */

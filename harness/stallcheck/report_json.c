@@ -224,6 +224,7 @@ static cJSON *child_object(const stall_result *r)
     cJSON_AddBoolToObject(o, "sigterm_ignored", r->child_term_ignored);
     cJSON_AddBoolToObject(o, "died_during_run", r->child_died_during_run);
     cJSON_AddNumberToObject(o, "orphans_reaped", r->orphans_reaped);
+    cJSON_AddBoolToObject(o, "subreaper", r->subreaper);
     cJSON *escaped = cJSON_AddArrayToObject(o, "escaped");
     for (int i = 0; i < r->escaped_count; i++) {
         const escaped_process *e = &r->escaped[i];
@@ -293,6 +294,7 @@ char *report_json_text(const stall_result *r)
     cJSON_AddBoolToObject(root, "expect_met", r->expect_met);
     cJSON_AddNumberToObject(root, "exit_code", r->exit_code);
     cJSON_AddStringToObject(root, "os", r->os);
+    add_string_or_null(root, "platform", r->flavor); /* "native" or "portable" build */
     cJSON_AddStringToObject(root, "kernel", r->kernel);
     cJSON_AddStringToObject(root, "arch", r->arch);
     cJSON_AddNumberToObject(root, "duration_ms", (double)r->duration_ms);

@@ -252,8 +252,8 @@ void report_write_text(FILE *out, const stall_result *r, bool colour)
 {
     palette p = make_palette(colour);
     const stall_options *o = r->options;
-    fprintf(out, "%sstallcheck %s%s  %s %s %s\n\n", p.bold, STALLCHECK_VERSION, p.reset, r->os, r->kernel,
-            r->arch);
+    fprintf(out, "%sstallcheck %s%s  %s %s %s, %s build\n\n", p.bold, STALLCHECK_VERSION, p.reset, r->os,
+            r->kernel, r->arch, r->flavor ? r->flavor : "?");
     fprintf(out, "%-10s", "command");
     if (r->command) {
         for (char **c = r->command; *c; c++)

@@ -139,6 +139,7 @@ typedef struct stall_result {
     bool child_term_ignored;
     bool child_died_during_run;
     int orphans_reaped;
+    bool subreaper;            /* orphaned descendants come back to stallcheck (child_adopt_orphans) */
     escaped_process escaped[CHILD_MAX_ESCAPED]; /* descendants found outside the child's group */
     int escaped_count;
     int escaped_seen;
@@ -150,6 +151,7 @@ typedef struct stall_result {
     int64_t time_to_verdict_ms; /* from the trigger's start to the verdict */
 
     char os[72];
+    const char *flavor;        /* platform_flavor(): "native" or "portable" */
     char kernel[128];
     char arch[72];
     int64_t duration_ms;

@@ -55,6 +55,7 @@ void run_scan_descendants(run_state *s)
 static void describe_system(stall_result *r)
 {
     snprintf(r->os, sizeof r->os, "%s", platform_os_name());
+    r->flavor = platform_flavor();
     struct utsname u;
     if (uname(&u) == 0) {
         snprintf(r->kernel, sizeof r->kernel, "%s", u.release);
@@ -299,6 +300,7 @@ int run_stallcheck(const stall_options *o, child_process *child, const watchdog 
     for (size_t i = 0; i < 2; i++) {
         s.pipes[i].read_fd = -1;
         s.pipes[i].write_fd = -1;
+        s.pipes[i].probe_fd = -1;
         r->pipes[i].pending = -1;
         r->pipes[i].pending_after_trigger = -1;
         r->pipes[i].pending_after_recovery = -1;
@@ -308,7 +310,7 @@ int run_stallcheck(const stall_options *o, child_process *child, const watchdog 
     r->fault.has_room = -1;
     r->fault.fill_ms = o->fill_ms;
 
-    child_adopt_orphans();
+    r->subreaper = child_adopt_orphans();
     if (choose_port(&s) == 0 && open_pipes(&s) == 0 && spawn_child(&s) == 0) {
         s.phase = "the readiness check";
         if (wait_until_ready(&s) == 0)

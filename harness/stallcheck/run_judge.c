@@ -272,7 +272,14 @@ static void wait_for_flood_requests(run_state *s)
 void run_decide_verdict(run_state *s)
 {
     stall_result *r = s->r;
-    if (r->threads.log_writers > 0 && probes_count_timed_out(r->probes, r->probe_count) == 0)
+    bool thread_source = r->threads.source && strcmp(r->threads.source, "none") != 0;
+    bool pipe_full = false;
+    for (size_t i = 0; i < r->pipe_count; i++)
+        pipe_full = pipe_full || r->pipes[i].full;
+    /* requests still out can only decide the verdict with a writer seen, or with the pipe full
+     * where no thread can be seen at all */
+    bool requests_matter = r->threads.log_writers > 0 || (!thread_source && pipe_full);
+    if (requests_matter && probes_count_timed_out(r->probes, r->probe_count) == 0)
         wait_for_flood_requests(s);
     flood_snapshot fs;
     verdict_input in;
@@ -282,6 +289,8 @@ void run_decide_verdict(run_state *s)
     in.fault_reached = r->fault.reached;
     in.requests_unanswered = unanswered_requests(s, &fs);
     in.log_writers = r->threads.log_writers;
+    in.thread_source = thread_source;
+    in.pipe_full = pipe_full;
     r->trigger.unanswered = in.requests_unanswered;
     r->verdict = verdict_decide(&in, r->verdict_basis, sizeof r->verdict_basis);
     r->verdict_ms = timeline_now(&r->timeline);

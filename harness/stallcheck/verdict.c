@@ -19,6 +19,14 @@ const char *verdict_decide(const verdict_input *in, char *basis, size_t basis_si
             in->requests_unanswered, in->log_writers);
         return VERDICT_STALLED;
     }
+    if (in->requests_unanswered > 0 && !in->thread_source && in->pipe_full) {
+        snprintf(basis, basis_size,
+                 "every probe answered, but %ld trigger/fill request(s) got no answer within the "
+                 "probe deadline while the log pipe is full (no thread source here to see the "
+                 "writer): the trigger's route stalled",
+                 in->requests_unanswered);
+        return VERDICT_STALLED;
+    }
     if (!in->fault_reached) {
         snprintf(
             basis, basis_size,

@@ -2,7 +2,11 @@
  *
  *   stalled       a probe missed its deadline; or a trigger (or fill request) got no answer
  *                 within the probe deadline while a thread is blocked writing the log pipe -
- *                 the trigger's route is a route too, even when the probed routes do not log
+ *                 the trigger's route is a route too, even when the probed routes do not log.
+ *                 Where there is no thread source at all (the portable build, macOS without
+ *                 `sample`), "a thread is blocked writing" cannot be seen: there the unanswered
+ *                 request with the pipe full counts, and the recovery check (cause.h) tells the
+ *                 pipe's fault from another
  *   inconclusive  every probe answered, but the fault was never established: a pass without
  *                 the fault proves nothing (exit status 3; CI must treat it as a failure)
  *   responsive    every probe answered with the fault in place
@@ -25,6 +29,8 @@ typedef struct verdict_input {
     long requests_unanswered; /* triggers / fill requests without an answer past the probe deadline
                                */
     size_t log_writers;       /* threads blocked writing the log pipe */
+    bool thread_source;       /* thread evidence exists here (evidence source not "none") */
+    bool pipe_full;           /* some log pipe is full (kernel or level) at evidence time */
 } verdict_input;
 
 /* Returns one of the VERDICT_* strings (never error) and what it rests on, in words. */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "platform/platform.h"
+#include "report_markdown.h"
 #include "util/clock.h"
 
 /* The one piece of process-wide state: where the signal handler writes. Set by watchdog_start,
@@ -112,6 +113,9 @@ static void *watchdog_thread(void *arg)
     fprintf(stderr, "stallcheck: the run did not finish its reports within %d ms of the watchdog; "
                     "writing a minimal result\n", WATCHDOG_REPORT_GRACE_MS);
     write_error_json(w->json_path, sig ? "interrupted by a signal" : "watchdog timeout", pid);
+    const char *summary_path = atomic_load(&w->summary_path);
+    if (summary_path)
+        (void)report_write_markdown_minimal(summary_path, w->reason, pid);
     fflush(NULL);
     _exit(2);
 }

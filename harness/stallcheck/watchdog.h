@@ -6,7 +6,7 @@
  * whole process group and every descendant, and reaps them (bounded). The run then unwinds and
  * writes its reports - text, JSON and JUnit with everything seen so far - and exits with status
  * 2. Should the run not get there within a grace period, the watchdog writes a minimal JSON
- * result itself and exits with status 2: stallcheck never hangs. The signal handler only writes
+ * result (and Markdown summary) itself and exits with status 2: stallcheck never hangs. The signal handler only writes
  * a byte to a self-pipe (async-signal-safe); everything else happens on the watchdog thread. */
 #ifndef STALLCHECK_WATCHDOG_H
 #define STALLCHECK_WATCHDOG_H
@@ -24,6 +24,7 @@ typedef struct watchdog {
     long timeout_s;
     child_process *child;
     const char *json_path;  /* may be NULL */
+    _Atomic(const char *) summary_path; /* --summary, may be NULL; stored after watchdog_start */
     atomic_bool fired;      /* set the moment the watchdog takes over */
     char reason[160];       /* why, once fired (written before fired is set) */
 } watchdog;

@@ -15,12 +15,18 @@
 #   reopen   an open of /proc/self/fd/N (or /proc/PID/fd/N): the private non-blocking re-open
 #   pipesz   fcntl F_SETPIPE_SZ / F_GETPIPE_SZ
 #   sigtw    rt_sigtimedwait with a zero timeout: log_sink's sigtimedwait() road
+#   task     an open of /proc/PID/task (or a file under it): stallcheck's /proc thread evidence
+# On both roads stallcheck's own threads must not re-open the pipe: it sees "full" by poll() on
+# its duplicate of the write end (and the fault must still be established in run 1).
 # and, in the portable build, the evidence that the other road ran:
 #   sigpending   rt_sigpending after a write that failed with EPIPE (run 3)
 #   drain512     the async logger's drain thread wrote fd 2 in pieces of at most 512 bytes,
 #                at least one of exactly 512 (the 256 KiB debug line, PIPE_BUF-bounded)
 #   relay512     logrelay wrote its stdout/stderr in pieces of at most 512 bytes, one of 512
 #   measured     stallcheck measured the pipe capacity (capacity_source "measured")
+#   nosource     stallcheck took the no-sampler road: evidence source "none" in its report, and its
+#                writability probe (poll on its own duplicate of the write end) still saw the
+#                fault (fault.state pipe-full in run 1)
 set -uo pipefail
 bin=$1 flavor=$2 scenario=$3
 case "$flavor" in native|portable) ;; *) echo "strace_roads: FLAVOR is native or portable" >&2; exit 2 ;; esac
@@ -77,6 +83,10 @@ count() { grep -E -c "$1" "$2"; }
 reopen=$(count 'open(at)?\(.*"/proc/(self|[0-9]+)/fd/[0-9]+"' "$all")
 pipesz=$(count 'F_(SET|GET)PIPE_SZ' "$all")
 sigtw=$(count 'rt_sigtimedwait\(.*\{tv_sec=0, tv_nsec=0\}' "$all")
+task=$(count 'open(at)?\(.*"/proc/[0-9]+/task' "$all")
+# stallcheck's own threads ("stallcheck", "stall-...") re-opening a pipe: none on either road,
+# its writability probe is poll() on a duplicate of the write end
+own_reopen=$(grep -E '^[0-9]+<(stallcheck|stall-)' "$all" | grep -E -c 'open(at)?\(.*"/proc/(self|[0-9]+)/fd/[0-9]+"')
 # Which threads did it (names from -Y, e.g. "log-drain x2, logrelay x3").
 by_thread() {
   grep -E "$1" "$all" | sed -n 's/^[0-9]*<\([^>]*\)>.*/\1/p' | sort | uniq -c |
@@ -84,7 +94,8 @@ by_thread() {
 }
 echo "seen: /proc/self/fd re-opens $reopen ($(by_thread 'open(at)?\(.*"/proc/(self|[0-9]+)/fd/[0-9]+"')),"
 echo "      F_SETPIPE_SZ/F_GETPIPE_SZ $pipesz ($(by_thread 'F_(SET|GET)PIPE_SZ')),"
-echo "      zero-timeout rt_sigtimedwait $sigtw ($(by_thread 'rt_sigtimedwait\(.*\{tv_sec=0, tv_nsec=0\}'))"
+echo "      zero-timeout rt_sigtimedwait $sigtw ($(by_thread 'rt_sigtimedwait\(.*\{tv_sec=0, tv_nsec=0\}')),"
+echo "      /proc/PID/task opens $task ($(by_thread 'open(at)?\(.*"/proc/[0-9]+/task'))"
 
 # Largest write(2)/(1) count of threads whose name matches $1 in file $2, and how many were
 # exactly 512: "max count512 writes".
@@ -96,9 +107,10 @@ write_sizes() {
     }
     END { printf "%d %d %d\n", max, at512, writes }' "$2"
 }
-capacity_source() {
-  grep -o '"capacity_source":[[:space:]]*"[a-zA-Z_]*"' "$1" 2>/dev/null | head -1 | sed 's/.*"\([a-zA-Z_]*\)"$/\1/'
+json_field() { # FILE NAME -> the first "NAME": "value"
+  grep -o "\"$2\":[[:space:]]*\"[a-zA-Z_-]*\"" "$1" 2>/dev/null | head -1 | sed 's/.*"\([a-zA-Z_-]*\)"$/\1/'
 }
+capacity_source() { json_field "$1" capacity_source; }
 
 fail=0
 check() { # CONDITION-RESULT MESSAGE
@@ -108,12 +120,17 @@ t() { if eval "$1"; then echo 1; else echo 0; fi; }
 
 epipe=$(count 'write\([0-9]+,.*= -1 EPIPE' "$work/close.trace")
 source_async=$(capacity_source "$work/async.json")
+evidence_async=$(json_field "$work/async.json" source)
+fault_async=$(grep -o '"state":[[:space:]]*"[a-z-]*"' "$work/async.json" 2>/dev/null | head -1 | sed 's/.*"\([a-z-]*\)"$/\1/')
 read -r drain_max drain_512 drain_writes <<<"$(write_sizes log-drain "$work/async.trace")"
 read -r relay_max relay_512 relay_writes <<<"$(write_sizes logrelay "$work/relay.trace")"
 echo "log-drain writes to fd 2: $drain_writes, largest $drain_max, of exactly 512: $drain_512"
 echo "logrelay writes to fd 1/2: $relay_writes, largest $relay_max, of exactly 512: $relay_512"
-echo "stallcheck capacity source: ${source_async:-?}; EPIPE writes in run close: $epipe"
+echo "stallcheck capacity source: ${source_async:-?}; evidence source: ${evidence_async:-?}; fault: ${fault_async:-?}"
+echo "EPIPE writes in run close: $epipe"
 check "$(t '[ "$epipe" -gt 0 ]')" "the fault is in place: the proxy's log writes got EPIPE in run close"
+check "$(t '[ "$own_reopen" -eq 0 ] && [ "$fault_async" = pipe-full ]')" \
+  "stallcheck saw the pipe full without re-opening it ($own_reopen re-opens by its threads)"
 
 if [ "$flavor" = native ]; then
   echo "native build (positive control: the check must see the Linux facilities):"
@@ -121,6 +138,8 @@ if [ "$flavor" = native ]; then
   check "$(t '[ "$pipesz" -gt 0 ]')" "F_SETPIPE_SZ / F_GETPIPE_SZ are seen"
   check "$(t '[ "$sigtw" -gt 0 ]')" "zero-timeout rt_sigtimedwait (sigtimedwait road) is seen"
   check "$(t '[ "$source_async" = F_GETPIPE_SZ ]')" "stallcheck read the capacity with F_GETPIPE_SZ"
+  check "$(t '[ "$task" -gt 0 ]')" "stallcheck read /proc/PID/task (its thread evidence)"
+  check "$(t '[ "$evidence_async" = proc ]')" "stallcheck's report names the evidence source proc"
 else
   echo "portable build (no Linux facility; the macOS road instead):"
   check "$(t '[ "$reopen" -eq 0 ]')" "no /proc/self/fd re-open"
@@ -133,6 +152,9 @@ else
   check "$(t '[ "$relay_writes" -gt 0 ] && [ "$relay_max" -le 512 ] && [ "$relay_512" -gt 0 ]')" \
     "logrelay writes its pipe destination at most 512 bytes after each POLLOUT"
   check "$(t '[ "$source_async" = measured ]')" "stallcheck measured the capacity by filling a scratch pipe"
+  check "$(t '[ "$task" -eq 0 ]')" "no /proc/PID/task read (no /proc thread evidence)"
+  check "$(t '[ "$evidence_async" = none ] && [ "$fault_async" = pipe-full ]')" \
+    "stallcheck took the no-sampler road (evidence none) and still established the full pipe"
 fi
 if [ $fail = 0 ]; then
   echo "strace_roads: PASS ($flavor)"

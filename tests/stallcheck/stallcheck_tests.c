@@ -8,16 +8,30 @@
  * Python and Go servers) are functions. Every verdict test also asserts fault_reached, so a
  * test whose fault was never in place fails instead of passing on nothing. Deadlines are
  * generous (a busy two-core CI machine); nothing waits by sleeping: every wait is on a process
- * or a result. */
+ * or a result.
+ *
+ * Roads. What a report can show depends on the build's platform road (platform.h), and every
+ * test runs on every road with the expectations of that road:
+ *   thread source  "proc" where KIRO_HAVE_PROC_EVIDENCE (Linux, native): thread shapes, futex
+ *                  words, the exact cause; "none" in the portable build (and on a Mac without
+ *                  `sample`): the same verdicts, the cause pipe-full-unconfirmed where the proc
+ *                  road names log-pipe-deadlock or pipe-writers-blocked. (A Mac's "sample" road
+ *                  is only checked for what every road shares.) Each report's evidence.source
+ *                  is checked against the build, so a road that silently changed fails.
+ *   subreaper      where KIRO_HAVE_CHILD_SUBREAPER, a daemon that double-forked away is adopted
+ *                  and killed; without one (macOS, the portable build) it cannot be found, and
+ *                  the test shows exactly that, then kills it itself. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "platform/platform.h"
 #include "test_list.h"
 #include "test_support.h"
 
@@ -108,33 +122,86 @@ static bool json_string_has(const cJSON *root, const char *dotted, const char *n
 /* ---- expectations on the JSON report ---- */
 
 typedef enum expect_kind { EXP_END, EXP_STRING, EXP_BOOL, EXP_AT_LEAST, EXP_AT_MOST, EXP_EQUALS, EXP_NULL,
-                           EXP_CONTAINS, EXP_LINUX_STRING } expect_kind;
+                           EXP_CONTAINS } expect_kind;
+
+/* The road an expectation holds on (see the header comment). */
+typedef enum road { ROAD_ANY, ROAD_PROC, ROAD_NO_THREADS } road;
 
 typedef struct json_expect {
     expect_kind kind;
     const char *path;
-    const char *text;  /* EXP_STRING, EXP_CONTAINS, EXP_LINUX_STRING */
+    const char *text;  /* EXP_STRING, EXP_CONTAINS */
     double number;     /* EXP_BOOL (0/1), EXP_AT_LEAST, EXP_AT_MOST, EXP_EQUALS */
+    road on;
 } json_expect;
 
-#define STR(p, v) { EXP_STRING, (p), (v), 0 }
-#define LINUX_STR(p, v) { EXP_LINUX_STRING, (p), (v), 0 }
-#define HAS(p, v) { EXP_CONTAINS, (p), (v), 0 }
-#define BOOL(p, v) { EXP_BOOL, (p), NULL, (v) }
-#define MIN(p, v) { EXP_AT_LEAST, (p), NULL, (v) }
-#define MAX(p, v) { EXP_AT_MOST, (p), NULL, (v) }
-#define EQ(p, v) { EXP_EQUALS, (p), NULL, (v) }
-#define ISNULL(p) { EXP_NULL, (p), NULL, 0 }
+#define STR(p, v) { EXP_STRING, (p), (v), 0, ROAD_ANY }
+#define HAS(p, v) { EXP_CONTAINS, (p), (v), 0, ROAD_ANY }
+#define BOOL(p, v) { EXP_BOOL, (p), NULL, (v), ROAD_ANY }
+#define MIN(p, v) { EXP_AT_LEAST, (p), NULL, (v), ROAD_ANY }
+#define MAX(p, v) { EXP_AT_MOST, (p), NULL, (v), ROAD_ANY }
+#define EQ(p, v) { EXP_EQUALS, (p), NULL, (v), ROAD_ANY }
+#define ISNULL(p) { EXP_NULL, (p), NULL, 0, ROAD_ANY }
+/* only where /proc thread evidence exists */
+#define PROC_STR(p, v) { EXP_STRING, (p), (v), 0, ROAD_PROC }
+#define PROC_HAS(p, v) { EXP_CONTAINS, (p), (v), 0, ROAD_PROC }
+#define PROC_BOOL(p, v) { EXP_BOOL, (p), NULL, (v), ROAD_PROC }
+#define PROC_MIN(p, v) { EXP_AT_LEAST, (p), NULL, (v), ROAD_PROC }
+/* only where there is no thread source at all */
+#define NONE_STR(p, v) { EXP_STRING, (p), (v), 0, ROAD_NO_THREADS }
+#define NONE_HAS(p, v) { EXP_CONTAINS, (p), (v), 0, ROAD_NO_THREADS }
+#define NONE_BOOL(p, v) { EXP_BOOL, (p), NULL, (v), ROAD_NO_THREADS }
+#define NONE_EQ(p, v) { EXP_EQUALS, (p), NULL, (v), ROAD_NO_THREADS }
+
+/* The thread source of a report: "proc", "sample", "none", or NULL when the run took none. */
+static const char *thread_source(const cJSON *root)
+{
+    const cJSON *v = test_json_at(root, "evidence.source");
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* The report's thread source is the one this build's road has. */
+static void check_thread_source(test_context *t, const cJSON *root)
+{
+    const char *source = thread_source(root);
+    if (!source)
+        return; /* no evidence taken (an early error) */
+#if KIRO_HAVE_PROC_EVIDENCE
+    CHECK(t, strcmp(source, "proc") == 0, "evidence.source is %s, expected proc in a %s build", source,
+          KIRO_PLATFORM_FLAVOR);
+#elif defined(__APPLE__)
+    CHECK(t, strcmp(source, "sample") == 0 || strcmp(source, "none") == 0,
+          "evidence.source is %s, expected sample or none on macOS", source);
+#else
+    CHECK(t, strcmp(source, "none") == 0, "evidence.source is %s, expected none in a %s build", source,
+          KIRO_PLATFORM_FLAVOR);
+#endif
+    const cJSON *platform = test_json_at(root, "platform");
+    CHECK(t, cJSON_IsString(platform) && strcmp(platform->valuestring, KIRO_PLATFORM_FLAVOR) == 0,
+          "platform should be %s", KIRO_PLATFORM_FLAVOR);
+}
+
+static bool road_holds(const cJSON *root, road on)
+{
+    const char *source = thread_source(root);
+    switch (on) {
+    case ROAD_ANY:
+        return true;
+    case ROAD_PROC:
+        return source && strcmp(source, "proc") == 0;
+    case ROAD_NO_THREADS:
+        return source && strcmp(source, "none") == 0;
+    }
+    return false;
+}
 
 static void check_expect(test_context *t, const cJSON *root, const json_expect *e)
 {
+    if (!road_holds(root, e->on))
+        return;
     switch (e->kind) {
     case EXP_END:
         return;
-    case EXP_LINUX_STRING:
-#if !defined(__linux__)
-        return; /* thread evidence differs elsewhere (macOS `sample`) */
-#endif
     case EXP_STRING:
         CHECK_JSON_STRING(t, root, e->path, e->text);
         return;
@@ -203,10 +270,16 @@ static void check_pipe_full(test_context *t, const cJSON *root)
     CHECK_JSON_BOOL(t, root, "pipe.full", true);
 }
 
-/* The deadlock shape in threads[]: one thread in write(fd=2) on the log pipe, futex waiters. */
+/* The deadlock shape in threads[]: one thread in write(fd=2) on the log pipe, futex waiters
+ * (the proc road); no threads at all where there is no thread source. */
 static void check_deadlock_threads(test_context *t, const cJSON *root)
 {
-#if defined(__linux__)
+    if (road_holds(root, ROAD_NO_THREADS)) {
+        CHECK(t, array_size(root, "threads") == 0, "no thread source, yet threads[] is not empty");
+        return;
+    }
+    if (!road_holds(root, ROAD_PROC))
+        return; /* macOS `sample`: no fds, no futex words */
     int writers = 0, waiters = 0;
     const cJSON *th;
     cJSON_ArrayForEach(th, test_json_at(root, "threads"))
@@ -227,10 +300,6 @@ static void check_deadlock_threads(test_context *t, const cJSON *root)
     CHECK(t, writers == 1, "expected exactly one thread in write(fd=2) on the log pipe, saw %d", writers);
     CHECK(t, waiters >= 2, "expected a convoy of futex waiters, saw %d", waiters);
     CHECK(t, JSON_NUMBER(t, root, "evidence.convoy.threads") >= 2, "no lock convoy in evidence.convoy");
-#else
-    (void)t;
-    (void)root;
-#endif
 }
 
 static void extra_deadlock(test_context *t, const cJSON *root, const command_outcome *out)
@@ -250,11 +319,33 @@ static void extra_deadlock(test_context *t, const cJSON *root, const command_out
           "JUnit: expected 3 testcases (fault + the deciding round + verdict) with 1 failing round");
     CHECK(t, file_contains(junit, "name=\"fault established\""), "JUnit: no fault testcase");
     CHECK(t, file_contains(junit, "name=\"verdict\""), "JUnit: no verdict testcase");
+    /* --summary: the Markdown a CI job page shows */
+    const char *md = test_work_file(t, "summary.md");
+    CHECK(t, file_contains(md, "### stallcheck: stalled ("), "summary: no heading with the verdict");
+    CHECK(t, file_contains(md, " - PASS\n"), "summary: the gate passed (expectation met)");
+    CHECK(t, file_contains(md, "| fault | established: full"), "summary: the fault row");
+    CHECK(t, file_contains(md, "| probe 1 | `GET` `/v1/models` | - | 0 |"), "summary: the probe table");
+    CHECK(t, file_contains(md, "**TIMEOUT**"), "summary: the timed-out probes");
+    CHECK(t, file_contains(md, "| stdout+stderr | 65536 ("), "summary: the pipe figures");
+    CHECK(t, file_contains(md, "#### Threads"), "summary: the thread shape");
+    const cJSON *cause = test_json_at(root, "cause");
+    char cause_cell[96];
+    snprintf(cause_cell, sizeof cause_cell, "| cause | `%s`", cJSON_IsString(cause) ? cause->valuestring : "?");
+    CHECK(t, file_contains(md, cause_cell), "summary: the cause row should name %s", cause_cell);
+    if (road_holds(root, ROAD_PROC))
+        CHECK(t, file_contains(md, "log-pipe-writer | `write(fd=2,"), "summary: the writer's row");
+    else if (road_holds(root, ROAD_NO_THREADS))
+        CHECK(t, file_contains(md, "source `none`"), "summary: no thread source, said so");
 }
 
 static void extra_inconclusive(test_context *t, const cJSON *root, const command_outcome *out)
 {
     CHECK(t, strstr(out->out, "CI must treat") != NULL, "the report must say CI treats inconclusive as a failure");
+    const char *md = test_work_file(t, "summary.md");
+    CHECK(t, file_contains(md, "### stallcheck: inconclusive (fault-not-reached) - FAIL: inconclusive"),
+          "summary: inconclusive is a failure in the heading");
+    CHECK(t, file_contains(md, "| fault | **NOT established**"), "summary: the fault was not established");
+    CHECK(t, file_contains(md, "exit status 3"), "summary: exit status 3");
     CHECK(t, file_contains(test_work_file(t, "junit.xml"), "inconclusive: the fault was not established"),
           "JUnit: the fault testcase should fail");
     CHECK(t, JSON_NUMBER(t, root, "pipe.pending") < 4096, "the pipe should be nearly empty");
@@ -316,7 +407,8 @@ static void extra_filelog(test_context *t, const cJSON *root, const command_outc
 static void extra_idle_deadlock(test_context *t, const cJSON *root, const command_outcome *out)
 {
     (void)out;
-#if defined(__linux__)
+    if (!road_holds(root, ROAD_PROC))
+        return; /* futex words are only visible in /proc */
     const cJSON *convoy = test_json_at(root, "evidence.convoy.address");
     int idle_workers = 0;
     const cJSON *th;
@@ -333,10 +425,6 @@ static void extra_idle_deadlock(test_context *t, const cJSON *root, const comman
               "the convoy must not be the idle workers' word");
     }
     CHECK(t, idle_workers == 6, "expected 6 idle workers, saw %d", idle_workers);
-#else
-    (void)t;
-    (void)root;
-#endif
 }
 
 /* Every pid the server wrote (itself, the daemon, the helper) is gone, and the escaped ones are
@@ -348,13 +436,40 @@ static void extra_escapees(test_context *t, const cJSON *root, const command_out
     size_t n = test_read_pids(test_work_file(t, "pids.txt"), pids, 4);
     CHECK(t, n == 2, "the server should have written 2 pids (itself and the escaped one), found %zu", n);
     for (size_t i = 0; i < n; i++)
-        CHECK(t, test_pid_is_gone(pids[i]), "process %d is still there after stallcheck exited", (int)pids[i]);
+        CHECK(t, test_wait_pid_gone(pids[i], 10000), "process %d is still there after stallcheck exited",
+              (int)pids[i]);
     const cJSON *escaped = cJSON_GetArrayItem(test_json_at(root, "child.escaped"), 0);
     const cJSON *pid = escaped ? cJSON_GetObjectItem(escaped, "pid") : NULL;
     CHECK(t, n == 2 && cJSON_IsNumber(pid) && (pid_t)pid->valuedouble == pids[1],
           "child.escaped[0].pid is not the escaped process");
     CHECK(t, escaped && cJSON_IsTrue(cJSON_GetObjectItem(escaped, "own_session")), "the escapee has its own session");
     CHECK(t, escaped && cJSON_IsTrue(cJSON_GetObjectItem(escaped, "killed")), "the escapee was not killed");
+}
+
+/* A daemon that double-forked away from the group. With a child subreaper it comes back to
+ * stallcheck and is killed. Without one (macOS, the portable build) it is init's before the
+ * first scan: stallcheck cannot know of it, says it has no subreaper, and the daemon outlives the
+ * run - the limit the report and the README state. The test proves that limit, then kills it. */
+static void extra_daemon(test_context *t, const cJSON *root, const command_outcome *out)
+{
+#if KIRO_HAVE_CHILD_SUBREAPER
+    CHECK_JSON_BOOL(t, root, "child.subreaper", true);
+    extra_escapees(t, root, out);
+#else
+    (void)out;
+    CHECK_JSON_BOOL(t, root, "child.subreaper", false);
+    CHECK(t, JSON_NUMBER(t, root, "child.escaped_seen") == 0, "no subreaper: the daemon cannot have been seen");
+    pid_t pids[4];
+    size_t n = test_read_pids(test_work_file(t, "pids.txt"), pids, 4);
+    CHECK(t, n == 2, "the server should have written 2 pids (itself and the daemon), found %zu", n);
+    if (n >= 1)
+        CHECK(t, test_wait_pid_gone(pids[0], 10000), "the server itself (pid %d) survived", (int)pids[0]);
+    if (n == 2) {
+        CHECK(t, !test_pid_is_gone(pids[1]), "the daemon is gone although nothing could find it: the road changed?");
+        kill(pids[1], SIGKILL);
+        CHECK(t, test_wait_pid_gone(pids[1], 10000), "the daemon %d did not go after SIGKILL", (int)pids[1]);
+    }
+#endif
 }
 
 static void extra_stubborn(test_context *t, const cJSON *root, const command_outcome *out)
@@ -365,7 +480,8 @@ static void extra_stubborn(test_context *t, const cJSON *root, const command_out
     size_t n = test_read_pids(test_work_file(t, "pids.txt"), pids, 4);
     CHECK(t, n == 2, "the stubborn server should have written 2 pids, found %zu", n);
     for (size_t i = 0; i < n; i++)
-        CHECK(t, test_pid_is_gone(pids[i]), "process %d is still there after stallcheck exited", (int)pids[i]);
+        CHECK(t, test_wait_pid_gone(pids[i], 10000), "process %d is still there after stallcheck exited",
+              (int)pids[i]);
 }
 
 static void extra_slots(test_context *t, const cJSON *root, const command_outcome *out)
@@ -373,9 +489,8 @@ static void extra_slots(test_context *t, const cJSON *root, const command_outcom
     CHECK(t, out->elapsed_ms < 60000, "the run took %lld ms: the flood must stop at the kernel's full",
           (long long)out->elapsed_ms);
     CHECK(t, JSON_NUMBER(t, root, "trigger.sent") < 200, "the flood should stop long before 200 triggers");
-#if defined(__linux__)
+    /* POLLOUT on stallcheck's duplicate of the write end sees the slots run out on every road */
     CHECK(t, json_string_has(root, "fault.summary", "full by slots"), "fault.summary should say full by slots");
-#endif
 }
 
 static void extra_trigger_evidence(test_context *t, const cJSON *root, const command_outcome *out)
@@ -392,6 +507,12 @@ static void extra_near_deadline(test_context *t, const cJSON *root, const comman
           "the report should warn about the thin margin");
     const cJSON *probe = cJSON_GetArrayItem(test_json_at(root, "probes"), 0);
     CHECK(t, probe && cJSON_IsTrue(cJSON_GetObjectItem(probe, "near_deadline")), "probes[0].near_deadline");
+    const char *md = test_work_file(t, "summary.md");
+    CHECK(t, file_contains(md, "### stallcheck: responsive - PASS"), "summary: a responsive run passes");
+    CHECK(t, file_contains(md, "ok, **near the deadline**"), "summary: the probe row flags the thin margin");
+    CHECK(t, file_contains(md, "> **Warning**: 1 probe(s) answered after more than 75% of the 3900 ms deadline"),
+          "summary: the near-deadline warning");
+    CHECK(t, file_contains(md, "> - `GET` `/quiet/delay/3000` in round 1:"), "summary: which probe was near");
 }
 
 static void extra_close(test_context *t, const cJSON *root, const command_outcome *out)
@@ -404,134 +525,154 @@ static void extra_close(test_context *t, const cJSON *root, const command_outcom
 
 /* ---- the table ---- */
 
+/* What a row needs beyond stallcheck itself. */
+typedef enum row_needs {
+    NEEDS_NOTHING,
+    NEEDS_PACKET_PIPES /* the test server's O_DIRECT pipe: a Linux kernel facility of the fixture,
+                          not a road of stallcheck's (every build on Linux runs these rows) */
+} row_needs;
+
 typedef struct scenario {
     const char *name;
     const char *options[16];        /* stallcheck options, NULL-terminated */
     const char *mode;               /* stall-test-server --mode */
     const char *server_options[8];  /* more server options, NULL-terminated */
     int exit_code;
-    json_expect expect[16];         /* ends at the first EXP_END */
+    json_expect expect[24];         /* ends at the first EXP_END */
     void (*extra)(test_context *t, const cJSON *root, const command_outcome *out);
-    bool linux_only;                /* relies on Linux-only facilities (subreaper, packet pipes) */
+    row_needs needs;
 } scenario;
 
+/* The cause where the proc road names the shape and no thread source can see it. */
+#define PIPE_CAUSE(proc_cause) PROC_STR("cause", proc_cause), NONE_STR("cause", "pipe-full-unconfirmed")
+
 static const scenario scenarios[] = {
-    { "deadlock_stalled", { "--expect", "stalled" }, "deadlock", { NULL }, 0,
+    { "deadlock_stalled", { "--expect", "stalled", "--summary", "@work:summary.md" }, "deadlock", { NULL }, 0,
       { STR("verdict", "stalled"), BOOL("fault_reached", 1), STR("fault.state", "pipe-full"),
-        LINUX_STR("cause", "log-pipe-deadlock"), BOOL("expect_met", 1), BOOL("recovered", 1),
+        PIPE_CAUSE("log-pipe-deadlock"), BOOL("expect_met", 1), BOOL("recovered", 1),
         STR("reader.mode", "never"), STR("trigger.path", "/v1/messages"), MIN("child.pid", 1),
-        MIN("evidence.log_pipe_writers", 1), EQ("timing.rounds_run", 1), EQ("timing.rounds_skipped", 2),
-        MIN("time_to_verdict_ms", 2000) },
-      extra_deadlock, false },
-    { "quiet_inconclusive", { "--fill-ms", "3000" }, "quiet", { NULL }, 3,
+        PROC_MIN("evidence.log_pipe_writers", 1), NONE_EQ("evidence.log_pipe_writers", 0),
+        NONE_HAS("cause_detail", "no thread evidence"), EQ("timing.rounds_run", 1),
+        EQ("timing.rounds_skipped", 2), MIN("time_to_verdict_ms", 2000) },
+      extra_deadlock, NEEDS_NOTHING },
+    { "quiet_inconclusive", { "--fill-ms", "3000", "--summary", "@work:summary.md" }, "quiet", { NULL }, 3,
       { STR("verdict", "inconclusive"), STR("cause", "fault-not-reached"), BOOL("fault_reached", 0),
         STR("fault.state", "not-reached"), BOOL("pipe.full", 0), EQ("trigger.answered", 1), EQ("exit_code", 3) },
-      extra_inconclusive, false },
+      extra_inconclusive, NEEDS_NOTHING },
     { "expect_not_met", { "--expect", "stalled", "--rounds", "1" }, "async", { NULL }, 1,
       { STR("verdict", "responsive"), BOOL("fault_reached", 1), BOOL("expect_met", 0), STR("expect", "stalled") },
-      extra_junit_verdict_fails, false },
+      extra_junit_verdict_fails, NEEDS_NOTHING },
     { "slow_other_cause", { "--expect", "stalled", "--fill-ms", "3000" }, "slow", { NULL }, 0,
       { STR("verdict", "stalled"), STR("cause", "stalled-pipe-not-full"), BOOL("pipe.full", 0),
         BOOL("fault_reached", 0), BOOL("recovered", 0) },
-      extra_slow, false },
+      extra_slow, NEEDS_NOTHING },
     { "async_responsive", { "--expect", "responsive" }, "async", { NULL }, 0,
       { STR("verdict", "responsive"), STR("cause", "none"), BOOL("fault_reached", 1), BOOL("pipe.full", 1),
         EQ("evidence.lock_waiters", 0), BOOL("recovered", 1), EQ("timing.rounds_run", 3) },
-      extra_responsive_probes, false },
+      extra_responsive_probes, NEEDS_NOTHING },
+    /* draining does not cure it: the cause is known on every road, threads or not */
     { "hang_not_pipe", { "--expect", "stalled" }, "hang", { NULL }, 0,
       { STR("verdict", "stalled"), BOOL("fault_reached", 1), BOOL("pipe.full", 1), BOOL("recovered", 0),
-        LINUX_STR("cause", "stalled-not-pipe"), HAS("cause_detail", "did not bring the server back") },
-      NULL, false },
-    { "filelog_inconclusive", { "--fill-ms", "3000", "--expect", "responsive" }, "filelog",
-      { "--log-file", "@work:server.log" }, 3,
+        STR("cause", "stalled-not-pipe"), HAS("cause_detail", "did not bring the server back") },
+      NULL, NEEDS_NOTHING },
+    { "filelog_inconclusive", { "--fill-ms", "3000", "--expect", "responsive", "--summary", "@work:summary.md" },
+      "filelog", { "--log-file", "@work:server.log" }, 3,
       { STR("verdict", "inconclusive"), BOOL("fault_reached", 0), STR("cause", "fault-not-reached"),
         BOOL("expect_met", 0) },
-      extra_filelog, false },
+      extra_filelog, NEEDS_NOTHING },
     { "single_writer", { "--expect", "stalled" }, "single", { NULL }, 0,
-      { STR("verdict", "stalled"), BOOL("fault_reached", 1), LINUX_STR("cause", "pipe-writers-blocked"),
-        MAX("evidence.convoy.threads", 1), BOOL("recovered", 1), HAS("cause_detail", "no lock convoy") },
-      NULL, false },
+      { STR("verdict", "stalled"), BOOL("fault_reached", 1), PIPE_CAUSE("pipe-writers-blocked"),
+        MAX("evidence.convoy.threads", 1), BOOL("recovered", 1), PROC_HAS("cause_detail", "no lock convoy"),
+        NONE_HAS("cause_detail", "no thread evidence") },
+      NULL, NEEDS_NOTHING },
     { "idle_threads_not_waiters", { "--expect", "responsive" }, "async", { "--idle-threads", "6" }, 0,
       { STR("verdict", "responsive"), BOOL("fault_reached", 1), EQ("evidence.lock_waiters", 0),
-        MAX("evidence.convoy.threads", 0), MIN("evidence.idle", 6), BOOL("evidence.baseline", 1) },
-      NULL, false },
+        MAX("evidence.convoy.threads", 0), PROC_MIN("evidence.idle", 6), PROC_BOOL("evidence.baseline", 1),
+        NONE_BOOL("evidence.baseline", 0), NONE_EQ("evidence.baseline_threads", 0) },
+      NULL, NEEDS_NOTHING },
     { "idle_threads_deadlock", { "--expect", "stalled", "--rounds", "1" }, "deadlock", { "--idle-threads", "6" }, 0,
-      { STR("verdict", "stalled"), BOOL("fault_reached", 1), LINUX_STR("cause", "log-pipe-deadlock"),
-        MIN("evidence.idle", 6), MIN("evidence.convoy.threads", 2) },
-      extra_idle_deadlock, false },
+      { STR("verdict", "stalled"), BOOL("fault_reached", 1), PIPE_CAUSE("log-pipe-deadlock"),
+        PROC_MIN("evidence.idle", 6), PROC_MIN("evidence.convoy.threads", 2) },
+      extra_idle_deadlock, NEEDS_NOTHING },
     { "daemon_reaped", { "--expect", "responsive", "--rounds", "1" }, "async",
       { "--spawn-daemon", "--pid-file", "@work:pids.txt" }, 0,
-      { STR("verdict", "responsive"), BOOL("fault_reached", 1), EQ("child.escaped_seen", 1) },
-      extra_escapees, true },
+      { STR("verdict", "responsive"), BOOL("fault_reached", 1) },
+      extra_daemon, NEEDS_NOTHING },
+    /* a helper in a session of its own is the server's child: found by a scan on every road */
     { "session_helper_reaped", { "--expect", "responsive", "--rounds", "1" }, "async",
       { "--spawn-session-helper", "--pid-file", "@work:pids.txt" }, 0,
-      { STR("verdict", "responsive"), BOOL("fault_reached", 1), EQ("child.escaped_seen", 1) },
-      extra_escapees, true },
+      { STR("verdict", "responsive"), BOOL("fault_reached", 1), EQ("child.escaped_seen", 1),
+        BOOL("child.subreaper", KIRO_HAVE_CHILD_SUBREAPER) },
+      extra_escapees, NEEDS_NOTHING },
     { "stubborn_reaped", { "--kill-grace-ms", "300", "--rounds", "1" }, "stubborn",
       { "--pid-file", "@work:pids.txt" }, 0,
       { STR("verdict", "responsive"), BOOL("fault_reached", 1), BOOL("child.sigterm_ignored", 1),
         EQ("child.exit_signal", 9) },
-      extra_stubborn, false },
+      extra_stubborn, NEEDS_NOTHING },
     { "slots_full_stalled",
       { "--expect", "stalled", "--flood", "200", "--trigger-body", "{\"small\":true}", "--rounds", "1" },
       "deadlock", { "--packet-pipe", "--line-bytes", "100" }, 0,
       { STR("verdict", "stalled"), BOOL("fault_reached", 1), MAX("pipe.pending", 8192), BOOL("pipe.writable", 0),
         STR("trigger.flood_stopped_because", "pipe-full"), BOOL("recovered", 1) },
-      extra_slots, true },
+      extra_slots, NEEDS_PACKET_PIPES },
     { "slots_full_responsive",
       { "--expect", "responsive", "--flood", "200", "--trigger-body", "{\"small\":true}", "--rounds", "1" },
       "async", { "--packet-pipe", "--line-bytes", "100" }, 0,
       { STR("verdict", "responsive"), BOOL("fault_reached", 1), MAX("fault.at_probe_start.pending", 8192),
         BOOL("fault.at_probe_start.writable", 0) },
-      extra_slots, true },
+      extra_slots, NEEDS_PACKET_PIPES },
+    /* the probed route does not log: the trigger's route decides, by the blocked writer (proc) or
+     * by the full pipe (no thread source) */
     { "trigger_evidence", { "--expect", "stalled", "--probe", "GET /quiet", "--rounds", "3" }, "deadlock", { NULL }, 0,
-      { STR("verdict", "stalled"), BOOL("fault_reached", 1), MIN("evidence.log_pipe_writers", 1),
+      { STR("verdict", "stalled"), BOOL("fault_reached", 1), PROC_MIN("evidence.log_pipe_writers", 1),
+        NONE_HAS("verdict_basis", "no thread source here"), NONE_STR("cause", "pipe-full-unconfirmed"),
         BOOL("recovered", 1) },
-      extra_trigger_evidence, false },
+      extra_trigger_evidence, NEEDS_NOTHING },
     { "near_deadline",
-      { "--expect", "responsive", "--probe", "GET /quiet/delay/3000", "--deadline-ms", "3900", "--rounds", "1" },
+      { "--expect", "responsive", "--probe", "GET /quiet/delay/3000", "--deadline-ms", "3900", "--rounds", "1",
+        "--summary", "@work:summary.md" },
       "async", { NULL }, 0,
       { STR("verdict", "responsive"), BOOL("fault_reached", 1), EQ("near_deadline", 1) },
-      extra_near_deadline, false },
+      extra_near_deadline, NEEDS_NOTHING },
     { "reader_scanner", { "--expect", "stalled", "--reader", "scanner:65536" }, "deadlock", { NULL }, 0,
-      { STR("verdict", "stalled"), BOOL("fault_reached", 1), LINUX_STR("cause", "log-pipe-deadlock"),
+      { STR("verdict", "stalled"), BOOL("fault_reached", 1), PIPE_CAUSE("log-pipe-deadlock"),
         STR("reader.mode", "scanner"), BOOL("reader.stopped", 1), BOOL("fault.at_probe_start.reader_stopped", 1),
         BOOL("recovered", 1) },
-      extra_scanner, false },
+      extra_scanner, NEEDS_NOTHING },
     { "reader_drain", { "--expect", "responsive", "--reader", "drain" }, "deadlock", { NULL }, 0,
       { STR("verdict", "responsive"), STR("cause", "none"), BOOL("fault_reached", 1), STR("fault.state", "baseline") },
-      extra_drain, false },
+      extra_drain, NEEDS_NOTHING },
     { "reader_close", { "--expect", "responsive", "--reader", "close" }, "deadlock", { NULL }, 0,
       { STR("verdict", "responsive"), BOOL("fault_reached", 1), STR("fault.state", "read-end-closed"),
         ISNULL("pipe.pending") },
-      extra_close, false },
+      extra_close, NEEDS_NOTHING },
     { "reader_slow", { "--expect", "stalled", "--reader", "slow:4096" }, "deadlock", { NULL }, 0,
       { STR("verdict", "stalled"), STR("reader.mode", "slow"), MIN("reader.bytes_read", 1),
         MAX("reader.bytes_read", 200000), BOOL("recovered", 1) },
-      NULL, false },
+      NULL, NEEDS_NOTHING },
     { "separate_pipes", { "--expect", "stalled", "--separate-pipes", "--rounds", "1" }, "deadlock", { NULL }, 0,
       { STR("verdict", "stalled"), BOOL("fault_reached", 1), STR("pipe.name", "stderr"),
-        LINUX_STR("cause", "log-pipe-deadlock") },
-      extra_separate, false },
+        PIPE_CAUSE("log-pipe-deadlock") },
+      extra_separate, NEEDS_NOTHING },
     { "flood_small_lines",
       { "--expect", "stalled", "--trigger-body", "{\"small\":true}", "--flood", "500", "--trigger-timeout-ms",
         "2000", "--rounds", "1" },
       "deadlock", { NULL }, 0,
       { STR("verdict", "stalled"), BOOL("fault_reached", 1), MIN("trigger.sent", 10), MAX("trigger.sent", 499),
         STR("trigger.flood_stopped_because", "pipe-full"), BOOL("pipe.full", 1),
-        LINUX_STR("cause", "log-pipe-deadlock"), BOOL("recovered", 1) },
-      NULL, false },
+        PIPE_CAUSE("log-pipe-deadlock"), BOOL("recovered", 1) },
+      NULL, NEEDS_NOTHING },
     { "trigger_none", { "--trigger", "none", "--expect", "responsive", "--fill-ms", "2000" }, "deadlock", { NULL }, 3,
       { STR("verdict", "inconclusive"), BOOL("trigger.enabled", 0), BOOL("fault_reached", 0),
         STR("cause", "fault-not-reached") },
-      extra_responsive_probes, false },
+      extra_responsive_probes, NEEDS_NOTHING },
 };
 
 static int run_scenario(test_context *t, const scenario *sc)
 {
 #if !defined(__linux__)
-    if (sc->linux_only) {
-        fprintf(stderr, "[%s] SKIP: needs Linux (child subreaper / pipe packet mode)\n", t->name);
+    if (sc->needs == NEEDS_PACKET_PIPES) {
+        fprintf(stderr, "[%s] SKIP: the test server's packet-mode pipe (O_DIRECT) is Linux's\n", t->name);
         return TEST_SKIPPED;
     }
 #endif
@@ -551,6 +692,7 @@ static int run_scenario(test_context *t, const scenario *sc)
         for (size_t i = 0; i < sizeof sc->expect / sizeof sc->expect[0] && sc->expect[i].kind != EXP_END; i++)
             check_expect(t, root, &sc->expect[i]);
         CHECK(t, cJSON_IsString(test_json_at(root, "child.exit")), "child.exit missing");
+        check_thread_source(t, root);
         if (sc->extra)
             sc->extra(t, root, &out);
     }
@@ -684,6 +826,8 @@ static int test_watchdog(test_context *t)
     arg(&a, "10");
     arg(&a, "--deadline-ms");
     arg(&a, "5000"); /* the run alone would take 50 s */
+    arg(&a, "--summary");
+    arg(&a, test_work_file(t, "summary.md"));
     args_server(t, &a, "deadlock");
     arg(&a, "--pid-file");
     arg(&a, pid_file);
@@ -697,7 +841,7 @@ static int test_watchdog(test_context *t)
     size_t n = test_read_pids(pid_file, pids, 2);
     CHECK(t, n == 1, "the server should have written its pid");
     for (size_t i = 0; i < n; i++)
-        CHECK(t, test_pid_is_gone(pids[i]), "process %d survived the watchdog", (int)pids[i]);
+        CHECK(t, test_wait_pid_gone(pids[i], 10000), "process %d survived the watchdog", (int)pids[i]);
     if (root) {
         CHECK_JSON_STRING(t, root, "verdict", "error");
         CHECK(t, json_string_has(root, "error", "watchdog"), "error should name the watchdog");
@@ -706,6 +850,10 @@ static int test_watchdog(test_context *t)
         CHECK(t, array_size(root, "timeline.events") > 3, "the JSON should hold the timeline so far");
     }
     CHECK(t, file_contains(test_work_file(t, "junit.xml"), "watchdog"), "JUnit should be written, naming the watchdog");
+    const char *md = test_work_file(t, "summary.md");
+    CHECK(t, file_contains(md, "### stallcheck: error - FAIL: error"), "the Markdown summary should be written too");
+    CHECK(t, file_contains(md, "| error | watchdog: the run exceeded --timeout 3 s"), "summary: the watchdog's reason");
+    CHECK(t, file_contains(md, "| fault | established:"), "summary: what was seen before it fired");
     cJSON_Delete(root);
     test_outcome_free(&out);
     return 0;
@@ -754,9 +902,11 @@ static int test_python_blocking(test_context *t)
     if (root) {
         CHECK_JSON_STRING(t, root, "verdict", "stalled");
         CHECK_JSON_BOOL(t, root, "fault_reached", true);
-#if defined(__linux__)
-        CHECK(t, is_pipe_cause(root), "cause should be log-pipe-deadlock or pipe-writers-blocked");
-#endif
+        check_thread_source(t, root);
+        if (road_holds(root, ROAD_PROC))
+            CHECK(t, is_pipe_cause(root), "cause should be log-pipe-deadlock or pipe-writers-blocked");
+        if (road_holds(root, ROAD_NO_THREADS))
+            CHECK_JSON_STRING(t, root, "cause", "pipe-full-unconfirmed");
         const cJSON *cause = test_json_at(root, "cause");
         fprintf(stderr, "[%s] observed cause: %s\n", t->name, cJSON_IsString(cause) ? cause->valuestring : "?");
         CHECK_JSON_BOOL(t, root, "recovered", true);
@@ -833,12 +983,15 @@ static int test_go_blocking(test_context *t)
     if (root) {
         CHECK_JSON_STRING(t, root, "verdict", "stalled");
         CHECK_JSON_BOOL(t, root, "fault_reached", true);
-#if defined(__linux__)
-        /* Go parks the goroutines behind the log mutex, not threads: one writer and idle Ms */
-        CHECK(t, is_pipe_cause(root), "cause should be a pipe cause");
-        CHECK(t, JSON_NUMBER(t, root, "evidence.processes") >= 2,
-              "`go run` and the server binary are both in the group and both examined");
-#endif
+        check_thread_source(t, root);
+        if (road_holds(root, ROAD_PROC)) {
+            /* Go parks the goroutines behind the log mutex, not threads: one writer and idle Ms */
+            CHECK(t, is_pipe_cause(root), "cause should be a pipe cause");
+            CHECK(t, JSON_NUMBER(t, root, "evidence.processes") >= 2,
+                  "`go run` and the server binary are both in the group and both examined");
+        }
+        if (road_holds(root, ROAD_NO_THREADS))
+            CHECK_JSON_STRING(t, root, "cause", "pipe-full-unconfirmed");
     }
     cJSON_Delete(root);
     test_outcome_free(&out);

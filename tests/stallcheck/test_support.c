@@ -225,6 +225,22 @@ bool test_pid_is_gone(pid_t pid)
     return pid > 0 && kill(pid, 0) != 0 && errno == ESRCH;
 }
 
+bool test_wait_pid_gone(pid_t pid, long timeout_ms)
+{
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        if (test_pid_is_gone(pid))
+            return true;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long elapsed = (long)(now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+        if (pid <= 0 || elapsed >= timeout_ms)
+            return false;
+        struct timespec tick = { 0, 10 * 1000000L }; /* polling a condition, bounded above */
+        nanosleep(&tick, NULL);
+    }
+}
+
 bool test_have_program(const char *name)
 {
     const char *path = getenv("PATH");

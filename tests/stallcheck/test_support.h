@@ -52,6 +52,10 @@ const cJSON *test_json_at(const cJSON *root, const char *dotted);
 size_t test_read_pids(const char *path, pid_t *pids, size_t max);
 /* True when no process with this pid exists (not even a zombie). */
 bool test_pid_is_gone(pid_t pid);
+/* Waits up to timeout_ms for test_pid_is_gone. Where stallcheck has no child subreaper (macOS,
+ * the portable build) a process it killed after its parent died is reaped by init or launchd,
+ * a moment later: its zombie is not a survivor. */
+bool test_wait_pid_gone(pid_t pid, long timeout_ms);
 /* Finds a program on PATH. */
 bool test_have_program(const char *name);
 

@@ -312,15 +312,22 @@ typedef struct verdict_case {
 static void test_verdict_table(void **state)
 {
     (void)state;
-    /* probes timed out, probes, fault reached, unanswered requests, log writers */
+    /* probes timed out, probes, fault reached, unanswered requests, log writers, a thread
+     * source exists, the pipe is full */
     static const verdict_case cases[] = {
-        { "all answered, fault in place", { 0, 6, true, 0, 0 }, VERDICT_RESPONSIVE },
-        { "a probe timed out", { 1, 6, true, 0, 1 }, VERDICT_STALLED },
-        { "a stall without the fault is still a stall", { 6, 6, false, 0, 0 }, VERDICT_STALLED },
-        { "answered without the fault", { 0, 6, false, 0, 0 }, VERDICT_INCONCLUSIVE },
-        { "trigger hung behind a blocked writer", { 0, 6, true, 1, 1 }, VERDICT_STALLED },
-        { "trigger hung, fault not reached, writer blocked", { 0, 6, false, 2, 1 }, VERDICT_STALLED },
-        { "trigger slow but no writer blocked", { 0, 6, true, 1, 0 }, VERDICT_RESPONSIVE },
+        { "all answered, fault in place", { 0, 6, true, 0, 0, true, true }, VERDICT_RESPONSIVE },
+        { "a probe timed out", { 1, 6, true, 0, 1, true, true }, VERDICT_STALLED },
+        { "a stall without the fault is still a stall", { 6, 6, false, 0, 0, true, false }, VERDICT_STALLED },
+        { "answered without the fault", { 0, 6, false, 0, 0, true, false }, VERDICT_INCONCLUSIVE },
+        { "trigger hung behind a blocked writer", { 0, 6, true, 1, 1, true, true }, VERDICT_STALLED },
+        { "trigger hung, fault not reached, writer blocked", { 0, 6, false, 2, 1, true, false }, VERDICT_STALLED },
+        { "trigger slow but no writer blocked", { 0, 6, true, 1, 0, true, true }, VERDICT_RESPONSIVE },
+        /* no thread source (the portable build, macOS without `sample`): the full pipe stands in */
+        { "no thread source: trigger hung with the pipe full", { 0, 6, true, 1, 0, false, true }, VERDICT_STALLED },
+        { "no thread source: trigger hung, pipe not full", { 0, 6, true, 1, 0, false, false }, VERDICT_RESPONSIVE },
+        { "no thread source: all answered, fault in place", { 0, 6, true, 0, 0, false, true }, VERDICT_RESPONSIVE },
+        { "no thread source: answered without the fault", { 0, 6, false, 0, 0, false, false }, VERDICT_INCONCLUSIVE },
+        { "no thread source: a probe timed out", { 2, 6, true, 0, 0, false, true }, VERDICT_STALLED },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char basis[320] = "";
@@ -614,6 +621,11 @@ static void test_pipe_fullness(void **state)
     assert_true(p.inode != 0);
     assert_int_equal(log_pipe_pending(&p), 0);
     assert_false(log_pipe_is_full(&p));
+    /* the writability probe: POSIX poll() on the harness's own duplicate of the write end, kept
+     * out of the child (close-on-exec), on every road */
+    assert_true(p.probe_fd >= 0);
+    assert_true(fcntl(p.probe_fd, F_GETFD) & FD_CLOEXEC);
+    assert_int_equal(log_pipe_has_room(&p), 1);
     /* fill it the way a logger would, without blocking */
     int flags = fcntl(p.write_fd, F_GETFL);
     fcntl(p.write_fd, F_SETFL, flags | O_NONBLOCK);
@@ -628,16 +640,18 @@ static void test_pipe_fullness(void **state)
     }
     assert_int_equal(log_pipe_pending(&p), written);
     assert_true(log_pipe_is_full(&p));
-#if defined(__linux__)
-    assert_int_equal(log_pipe_has_room(&p), 0);
+    assert_int_equal(log_pipe_has_room(&p), 0); /* no free slot: a writer would block */
     assert_int_equal(p.capacity, p.scratch_capacity);
-#endif
     char tail[64];
     size_t drained = log_pipe_read_tail(&p, tail, sizeof tail);
     assert_int_equal((long)drained, written);
     assert_int_equal(strlen(tail), sizeof tail - 1);
     assert_false(log_pipe_is_full(&p));
+    assert_int_equal(log_pipe_has_room(&p), 1); /* drained: room again */
+    log_pipe_close_read(&p);
+    assert_int_equal(log_pipe_has_room(&p), -1); /* no reader: nothing to ask */
     log_pipe_close(&p);
+    assert_int_equal(p.probe_fd, -1);
 }
 
 int main(void)
