@@ -77,7 +77,7 @@ int main(int argc, char **argv)
             continue;
         if (sig == SIGHUP) {
             char reload_err[256] = "";
-            if (app_reload_credentials(&a, reload_err, sizeof reload_err) == 0)
+            if (app_reload_credentials(&a, reload_err, sizeof reload_err, NULL, 0) == 0)
                 LOG_INFO("SIGHUP: credentials reloaded");
             else
                 LOG_WARN("SIGHUP: reload failed, the previous credentials stay in use: %s",

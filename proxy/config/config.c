@@ -68,7 +68,8 @@ void config_free(proxy_config *c)
                       &c->credentials_path,
                       &c->user_credentials_path,
                       &c->upstream_url,
-                      &c->auth_url};
+                      &c->auth_url,
+                      &c->cors_origins};
     for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++) {
         free(*owned[i]);
         *owned[i] = NULL;

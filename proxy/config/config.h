@@ -34,7 +34,11 @@ typedef struct proxy_config {
     char node_version[32];         /* default 22.21.1 */
     char *config_path;             /* where config.json was read from, if any */
     char *credentials_path;        /* credentials.json; default ./credentials.json */
-    char *user_credentials_path; /* admin user-credentials store; default ./user_credentials.json */
+    char *user_credentials_path; /* admin user-credentials store; default: user_credentials.json
+                                    beside the credentials file */
+    int user_credentials_given;  /* set by a flag, the environment or config.json */
+    char *cors_origins;          /* comma-separated origins allowed from browsers; NULL = any */
+    int allow_caller_credentials; /* X-Kiro-Credentials / creds-<base64>; default 0 */
     char *upstream_url;          /* base for generateAssistantResponse / ListAvailableModels;
                                     NULL = https://q.{region}.amazonaws.com */
     char *auth_url;              /* base for both refresh endpoints; NULL = the real hosts */

@@ -7,10 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config/option_table.h"
 #include "config/version.h"
 #include "util/errbuf.h"
+
+#define KIRO_GO_DEFAULT_CONFIG "config.json"
 
 int config_apply_env(proxy_config *c, char *err, size_t err_size)
 {
@@ -40,16 +43,20 @@ static int next_argument(int argc, char **argv, int *index, const option_spec **
         *option = option_find("help", 4);
         return 0;
     }
-    if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+    /* Go's flag package, which kiro-go and its launcher use, spells flags with one dash
+     * (-config FILE, -credentials=FILE) as well as two; both are accepted here. */
+    size_t dashes = strncmp(arg, "--", 2) == 0 ? 2 : arg[0] == '-' ? 1 : 0;
+    if (dashes == 0 || arg[dashes] == '\0' || arg[dashes] == '-') {
         errbuf_set(err, err_size, "unexpected argument '%s' (see --help)", arg);
         return -1;
     }
-    const char *name = arg + 2;
+    const char *name = arg + dashes;
     const char *equals = strchr(name, '=');
     size_t name_len = equals ? (size_t)(equals - name) : strlen(name);
     *option = option_find(name, name_len);
     if (!*option) {
-        errbuf_set(err, err_size, "unknown option '--%.*s' (see --help)", (int)name_len, name);
+        errbuf_set(err, err_size, "unknown option '%.*s%.*s' (see --help)", (int)dashes, "--",
+                   (int)name_len, name);
         return -1;
     }
     if (!option_takes_value(*option)) {
@@ -66,6 +73,26 @@ static int next_argument(int argc, char **argv, int *index, const option_spec **
     } else {
         errbuf_set(err, err_size, "--%s needs a value (%s)", (*option)->flag,
                    (*option)->value_name);
+        return -1;
+    }
+    return 0;
+}
+
+/* A kiro-go data directory holds config.json, credentials.json and user_credentials.json
+ * together: unless a setting names the user store, it is the one beside the credentials. */
+static int user_credentials_beside(proxy_config *c, char *err, size_t err_size)
+{
+    if (c->user_credentials_given || !c->credentials_path)
+        return 0;
+    const char *slash = strrchr(c->credentials_path, '/');
+    char path[CONFIG_STRING_MAX + 32];
+    if (slash)
+        snprintf(path, sizeof path, "%.*s/user_credentials.json",
+                 (int)(slash - c->credentials_path), c->credentials_path);
+    else
+        snprintf(path, sizeof path, "user_credentials.json");
+    if (option_replace_string(&c->user_credentials_path, path) != 0) {
+        errbuf_set(err, err_size, "out of memory");
         return -1;
     }
     return 0;
@@ -106,6 +133,10 @@ int config_from_args(proxy_config *c, int argc, char **argv, char *err, size_t e
         if (from_env && *from_env)
             config_file = from_env;
     }
+    /* kiro-go reads ./config.json when no -config is given; so does this proxy, when it is
+     * there. */
+    if (!config_file && access(KIRO_GO_DEFAULT_CONFIG, F_OK) == 0)
+        config_file = KIRO_GO_DEFAULT_CONFIG;
     if (config_file && config_load_file(c, config_file, err, err_size) != 0)
         return -1;
     if (config_apply_env(c, err, err_size) != 0)
@@ -123,7 +154,7 @@ int config_from_args(proxy_config *c, int argc, char **argv, char *err, size_t e
         if (option_apply_text(c, o, value, source, err, err_size) != 0)
             return -1;
     }
-    return 0;
+    return user_credentials_beside(c, err, err_size);
 }
 
 #define HELP_WIDTH 79
@@ -161,7 +192,8 @@ void config_print_help(const char *program, void *stdio_file)
             "kiro-proxy %s: the Anthropic Messages and OpenAI Chat Completions APIs,\n"
             "served from Amazon Kiro accounts.\n"
             "\n"
-            "Options (\"--flag value\" or \"--flag=value\"):\n",
+            "Options (\"--flag value\" or \"--flag=value\"; one dash works too, as in\n"
+            "kiro-go: -config FILE -credentials FILE):\n",
             program ? program : "kiro-proxy", KIRO_PROXY_VERSION);
     for (size_t i = 0; i < option_count; i++) {
         const option_spec *o = &option_table[i];

@@ -47,6 +47,30 @@ static int json_whole_number(const cJSON *item, long long *out)
     return rule_json_whole_number(item, -9.0e15, 9.0e15, out);
 }
 
+/* An array of strings for an OPT_LIST option: joined with commas. */
+static int json_list_field(proxy_config *c, const option_spec *o, const cJSON *array,
+                           const char *source, char *err, size_t err_size)
+{
+    char joined[CONFIG_STRING_MAX + 1] = "";
+    size_t used = 0;
+    const cJSON *element;
+    cJSON_ArrayForEach(element, array)
+    {
+        if (!cJSON_IsString(element) || strchr(element->valuestring, ',')) {
+            errbuf_set(err, err_size, "%s must be an array of strings without commas", source);
+            return -1;
+        }
+        size_t len = strlen(element->valuestring);
+        if (used + len + 1 > CONFIG_STRING_MAX) {
+            errbuf_set(err, err_size, "%s: longer than %d characters", source, CONFIG_STRING_MAX);
+            return -1;
+        }
+        used += (size_t)snprintf(joined + used, sizeof joined - used, "%s%s", used ? "," : "",
+                                 element->valuestring);
+    }
+    return option_apply_text(c, o, joined, source, err, err_size);
+}
+
 static int json_table_field(proxy_config *c, const cJSON *root, const option_spec *o,
                             const char *origin, char *err, size_t err_size)
 {
@@ -63,6 +87,11 @@ static int json_table_field(proxy_config *c, const cJSON *root, const option_spe
         }
         return option_apply_number(c, o, number, source, err, err_size);
     }
+    if (o->kind == OPT_BOOL && cJSON_IsBool(item))
+        return option_apply_text(c, o, cJSON_IsTrue(item) ? "true" : "false", source, err,
+                                 err_size);
+    if (o->kind == OPT_LIST && cJSON_IsArray(item))
+        return json_list_field(c, o, item, source, err, err_size);
     if (!cJSON_IsString(item)) {
         errbuf_set(err, err_size, "%s must be a string", source);
         return -1;

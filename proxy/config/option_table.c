@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config/rules.h"
 #include "config/version.h"
@@ -21,11 +22,14 @@ const option_spec option_table[] = {
      "address to listen on: HOST:PORT, [IPv6]:PORT, :PORT or PORT; no host means 127.0.0.1 "
      "(default 127.0.0.1:13000)"},
     {"config", OPT_CONFIG, FIELD(config_path), 0, 0, NULL, "FILE",
-     "config.json to read first (kiro-go format); default: none"},
+     "config.json to read first (kiro-go format); default: ./config.json when it exists, as in "
+     "kiro-go"},
     {"credentials", OPT_PATH, FIELD(credentials_path), 0, 0, "credentialsPath", "FILE",
      "Kiro credentials file, an array or one object (default ./credentials.json)"},
     {"user-credentials", OPT_PATH, FIELD(user_credentials_path), 0, 0, "userCredentialsPath",
-     "FILE", "admin user-credentials store (default ./user_credentials.json)"},
+     "FILE",
+     "kiro-go's user-credentials store (activation codes); kiro-go's codes.json beside it is "
+     "read too (default: user_credentials.json beside the credentials file)"},
     {"api-key", OPT_SECRET, FIELD(api_key), 0, 0, "apiKey", "KEY",
      "key clients must send (x-api-key or Authorization: Bearer); unset: every request is "
      "rejected"},
@@ -70,6 +74,13 @@ const option_spec option_table[] = {
      "upstream retries on 408/429/5xx, 0..10 (default 3)"},
     {"retry-base-ms", OPT_INT, FIELD(retry_base_ms), 1, 60000, "retryBaseMs", "N",
      "base of the exponential retry backoff, 1..60000 (default 250)"},
+    {"cors-origins", OPT_LIST, FIELD(cors_origins), 0, 0, "corsOrigins", "LIST",
+     "origins a browser page may call from (Access-Control-Allow-Origin), comma-separated; * "
+     "allows any, as kiro-go does (default *)"},
+    {"caller-credentials", OPT_BOOL, FIELD(allow_caller_credentials), 0, 0,
+     "allowCallerCredentials", "on|off",
+     "accept a caller's own Kiro credential in X-Kiro-Credentials or a creds-<base64> key, as "
+     "kiro-go does (default off)"},
     {"help", OPT_HELP, 0, 0, 0, NULL, NULL, "print this help and exit"},
     {"version", OPT_VERSION, 0, 0, 0, NULL, NULL,
      "print \"kiro-proxy " KIRO_PROXY_VERSION "\" and exit"},
@@ -206,10 +217,31 @@ int option_apply_text(proxy_config *c, const option_spec *o, const char *value, 
         }
         return option_apply_number(c, o, number, source, err, err_size);
     }
+    case OPT_BOOL: {
+        static const char *const truths[] = {"true", "on", "yes", "1"};
+        static const char *const lies[] = {"false", "off", "no", "0"};
+        for (size_t i = 0; i < sizeof truths / sizeof truths[0]; i++) {
+            if (strcasecmp(value, truths[i]) == 0 || strcasecmp(value, lies[i]) == 0) {
+                *int_field(c, o) = strcasecmp(value, truths[i]) == 0;
+                return 0;
+            }
+        }
+        errbuf_set(err, err_size, "%s: '%s' is not on/off (true/false, yes/no, 1/0)", source,
+                   value);
+        return -1;
+    }
+    case OPT_LIST:
+        if (!rule_header_safe(value) && *value) {
+            errbuf_set(err, err_size, "%s: must be printable text without spaces", source);
+            return -1;
+        }
+        break;
     case OPT_HELP:
     case OPT_VERSION:
         return 0;
     }
+    if (o->offset == FIELD(user_credentials_path))
+        c->user_credentials_given = 1;
     if (option_replace_string(string_field(c, o), value) != 0) {
         errbuf_set(err, err_size, "%s: out of memory", source);
         return -1;

@@ -24,6 +24,8 @@ typedef enum {
     OPT_LOG_LEVEL, /* log_level */
     OPT_INT,       /* int within [min, max] */
     OPT_SIZE,      /* size_t within [min, max] */
+    OPT_BOOL,      /* int 0/1: true/false, on/off, yes/no, 1/0 (config.json: a boolean too) */
+    OPT_LIST,      /* owned string, comma-separated (config.json: an array of strings too) */
     OPT_HELP,
     OPT_VERSION,
 } option_kind;

@@ -38,6 +38,8 @@ struct cred_pool {
     size_t count;
     size_t next_index; /* round-robin cursor */
     int file_is_object; /* the file held one object, not an array: saved the same way */
+    int (*saver)(cred_pool *p, void *user); /* cred_pool_set_saver(); NULL: the file */
+    void *saver_user;
 };
 
 /* Frees what an entry owns and zeroes it. */

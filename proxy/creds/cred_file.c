@@ -119,12 +119,18 @@ static cJSON *file_entry(const pool_entry *e)
     return o;
 }
 
+void cred_pool_set_saver(cred_pool *p, int (*save)(cred_pool *p, void *user), void *user)
+{
+    p->saver = save;
+    p->saver_user = user;
+}
+
 int cred_pool_save(cred_pool *p)
 {
     if (!p)
         return -1;
     if (!p->path)
-        return 0;
+        return p->saver ? p->saver(p, p->saver_user) : 0;
     file_claim_take(&p->file);
     pthread_mutex_lock(&p->mu);
     cJSON *array = cJSON_CreateArray();

@@ -144,6 +144,18 @@ size_t cred_pool_usable_count(cred_pool *p, time_t now)
     return n;
 }
 
+/* What a request needs of c, copied out (called with the mutex held). */
+static void snapshot_of(const credential *c, cred_snapshot *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = c->id;
+    snprintf(out->access_token, sizeof out->access_token, "%s", c->access_token);
+    snprintf(out->profile_arn, sizeof out->profile_arn, "%s", c->profile_arn ? c->profile_arn : "");
+    snprintf(out->region, sizeof out->region, "%s", c->region);
+    snprintf(out->machine_id, sizeof out->machine_id, "%s", c->machine_id);
+    out->method = c->method;
+}
+
 int cred_pool_acquire(cred_pool *p, const int *exclude, size_t n_exclude, time_t now,
                       cred_snapshot *out)
 {
@@ -169,17 +181,26 @@ int cred_pool_acquire(cred_pool *p, const int *exclude, size_t n_exclude, time_t
         pthread_mutex_unlock(&p->mu);
         return -1;
     }
-    memset(out, 0, sizeof *out);
-    out->id = best->id;
-    snprintf(out->access_token, sizeof out->access_token, "%s", best->access_token);
-    snprintf(out->profile_arn, sizeof out->profile_arn, "%s",
-             best->profile_arn ? best->profile_arn : "");
-    snprintf(out->region, sizeof out->region, "%s", best->region);
-    snprintf(out->machine_id, sizeof out->machine_id, "%s", best->machine_id);
-    out->method = best->method;
+    snapshot_of(best, out);
     p->next_index = best_index + 1;
     pthread_mutex_unlock(&p->mu);
     return 0;
+}
+
+int cred_pool_acquire_only(cred_pool *p, int id, time_t now, cred_snapshot *out)
+{
+    if (!p || !out)
+        return CRED_ONLY_UNUSABLE;
+    pthread_mutex_lock(&p->mu);
+    const pool_entry *e = find_entry(p, id);
+    int rc = !e                                 ? CRED_ONLY_DISABLED
+             : e->cred.disabled                 ? CRED_ONLY_DISABLED
+             : !token_valid_at(&e->cred, now)   ? CRED_ONLY_UNUSABLE
+                                                : CRED_ONLY_OK;
+    if (rc == CRED_ONLY_OK)
+        snapshot_of(&e->cred, out);
+    pthread_mutex_unlock(&p->mu);
+    return rc;
 }
 
 void cred_pool_report(cred_pool *p, int id, cred_outcome outcome, const char *detail)

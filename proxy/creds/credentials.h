@@ -92,6 +92,17 @@ int cred_pool_acquire(cred_pool *p, const int *exclude, size_t n_exclude, time_t
                       cred_snapshot *out);
 void cred_pool_report(cred_pool *p, int id, cred_outcome outcome, const char *detail);
 
+/* cred_pool_acquire() restricted to one credential (an act-<code> caller's own). */
+enum { CRED_ONLY_OK = 0, CRED_ONLY_UNUSABLE = -1, CRED_ONLY_DISABLED = -2 };
+/* Returns CRED_ONLY_OK with out filled, CRED_ONLY_UNUSABLE when its token is not valid now (a
+ * refresh is due), CRED_ONLY_DISABLED when it is disabled (quota, dead refresh token) or gone. */
+int cred_pool_acquire_only(cred_pool *p, int id, time_t now, cred_snapshot *out);
+
+/* A pool without a file of its own (path NULL) can be saved elsewhere: cred_pool_save() then
+ * calls save(p, user) instead of writing (the user-credential pool saves into the user store).
+ * Set once, before the pool is shared. */
+void cred_pool_set_saver(cred_pool *p, int (*save)(cred_pool *p, void *user), void *user);
+
 /* Refresher side: copies of the credentials that need a refresh at `now` (expiring within
  * `margin_s`, or flagged). *out is malloc'd; free with cred_list_free. */
 size_t cred_pool_due_for_refresh(cred_pool *p, time_t now, int margin_s, credential **out);

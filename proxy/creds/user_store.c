@@ -1,57 +1,64 @@
-/* user_store.c: kiro-go's admin "user credentials" store; see user_store.h.
+/* user_store.c: kiro-go's user-credential store over its two files; see user_store.h.
  *
- * File: {"users":[{activation_code,user_name,credentials:{...},created_at,updated_at}]} (a bare
- * array of entries is accepted when loading). A change is made in three steps: the new file
- * content is built from memory under the mutex, written with the mutex released, and only when
- * the write succeeded is memory changed. Changes (and loads) are serialised by a busy flag with
- * a condition variable, so list/get never wait for the disk and a failed write changes nothing. */
-#include "util/errbuf.h"
+ * Memory holds, per entry, its code, the whole object as the file has it (known members and
+ * unknown ones) and which file it belongs to; what the API shows (user name, expiry, whether
+ * the credentials are usable) is read from that object when asked. A change is a plan: a new
+ * entry array sharing the unchanged entries, the text of each file it touches, the writes,
+ * then the swap. Changes and loads are serialised by the file claim; the mutex guards only the
+ * swap and the readers. */
 #include "creds/user_store.h"
-#include "creds/file_claim.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
+#include <strings.h>
 #include <time.h>
 
-#include "util/atomic_file.h"
 #include "creds/credentials.h"
+#include "creds/file_claim.h"
+#include "creds/user_file.h"
 #include "log/log.h"
+#include "util/atomic_file.h"
 #include "util/clock.h"
+#include "util/errbuf.h"
 
 #define USER_STORE_FILE_MAX_BYTES (16u << 20)
 #define USER_STORE_MAX_ENTRIES 10000
-#define ACTIVATION_CODE_MAX 128
 #define USER_NAME_MAX_CHARS 256
 #define USER_NAME_MAX_BYTES 1024
 #define CREDENTIALS_JSON_MAX (64 * 1024)
+#define DATE_SIZE 11 /* YYYY-MM-DD */
+
+enum { FILE_MAIN = 0, FILE_CODES = 1, FILE_COUNT = 2 };
+
+typedef struct store_file {
+    char *path;             /* NULL: not used (memory only, or no codes file configured) */
+    user_file_shape shape;  /* how it is written back */
+    int present;            /* it existed at the last load */
+    char read_only[320];    /* why it must not be written ("" = it may be) */
+} store_file;
 
 typedef struct user_entry {
-    char *code;
-    char *user_name;
-    cJSON *credentials; /* NULL when the entry has none */
-    time_t expires_at;  /* from credentials.expiresAt; 0 = unknown */
-    time_t created_at;
-    time_t updated_at;
+    char *code; /* as stored */
+    cJSON *obj; /* the entry as the file has it */
+    int file;   /* FILE_MAIN or FILE_CODES */
 } user_entry;
 
 struct user_store {
-    pthread_mutex_t mu; /* guards the fields below; never held across file I/O */
-    file_claim file; /* a change or load owns the file */
-    char *path;    /* NULL: memory only */
+    pthread_mutex_t mu; /* guards entries/count and the files' state for readers */
+    file_claim claim;   /* one change or load at a time; never the mutex across the disk */
+    int memory_only;
+    store_file files[FILE_COUNT];
     user_entry *entries;
     size_t count;
-    size_t capacity;
 };
 
 static void entry_clear(user_entry *e)
 {
     free(e->code);
-    free(e->user_name);
-    cJSON_Delete(e->credentials);
+    cJSON_Delete(e->obj);
     memset(e, 0, sizeof *e);
 }
 
@@ -64,12 +71,125 @@ static void entries_free(user_entry *entries, size_t n)
     free(entries);
 }
 
-/* ---- validation ---- */
+/* ---- what an entry says ---- */
 
-static int valid_activation_code(const char *s)
+static const char *entry_string(const user_entry *e, const char *name)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(e->obj, name);
+    return cJSON_IsString(item) ? item->valuestring : NULL;
+}
+
+static const cJSON *entry_credentials(const user_entry *e)
+{
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(e->obj, "credentials");
+    return cJSON_IsObject(c) ? c : NULL;
+}
+
+/* 1 when the entry's credentials can be used; otherwise why not in why. */
+static int credentials_usable(const user_entry *e, char *why, size_t why_size)
+{
+    const cJSON *c = entry_credentials(e);
+    if (!c) {
+        errbuf_set(why, why_size, "no credentials");
+        return 0;
+    }
+    return cred_validate_json(c, why, why_size) == 0;
+}
+
+static void today_plus(int days, char *out, size_t size)
+{
+    time_t t = time(NULL) + (time_t)days * 86400;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(out, size, "%Y-%m-%d", &tm);
+}
+
+static const char *expires_date(const user_entry *e)
+{
+    const char *d = entry_string(e, "expires_date");
+    return d ? d : "";
+}
+
+/* kiro-go's rule: a code expires at the end of its expiry date (local time). */
+static int entry_expired(const user_entry *e)
+{
+    const char *d = expires_date(e);
+    if (!*d)
+        return 0;
+    char today[DATE_SIZE];
+    today_plus(0, today, sizeof today);
+    return strcmp(today, d) > 0;
+}
+
+static int add_member_copy(cJSON *to, const char *name, const cJSON *from)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(from, name);
+    cJSON *copy = item ? cJSON_Duplicate(item, 1) : cJSON_CreateNull();
+    if (!copy || !cJSON_AddItemToObject(to, name, copy)) {
+        cJSON_Delete(copy);
+        return -1;
+    }
+    return 0;
+}
+
+static int add_token_expiry(cJSON *o, const user_entry *e)
+{
+    time_t t = 0;
+    const cJSON *c = entry_credentials(e);
+    if (c)
+        (void)cred_parse_expires_at(cJSON_GetObjectItemCaseSensitive(c, "expiresAt"), &t);
+    if (t <= 0)
+        return cJSON_AddNullToObject(o, "expires_at") ? 0 : -1;
+    char text[32];
+    clock_format_rfc3339(t, text, sizeof text);
+    return cJSON_AddStringToObject(o, "expires_at", text) ? 0 : -1;
+}
+
+/* The view of an entry (never its credentials). `full`: the list form's extra fields. */
+static cJSON *entry_view(const user_entry *e, int full)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    char why[192] = "";
+    int usable = credentials_usable(e, why, sizeof why);
+    const char *name = entry_string(e, "user_name");
+    int ok = cJSON_AddStringToObject(o, "activation_code", e->code) &&
+             cJSON_AddStringToObject(o, "user_name", name ? name : "") &&
+             cJSON_AddBoolToObject(o, "has_credentials", entry_credentials(e) != NULL) &&
+             add_token_expiry(o, e) == 0 &&
+             cJSON_AddStringToObject(o, "expires_date", expires_date(e)) &&
+             cJSON_AddBoolToObject(o, "expired", entry_expired(e)) &&
+             add_member_copy(o, "created_at", e->obj) == 0 &&
+             add_member_copy(o, "updated_at", e->obj) == 0;
+    if (ok && full)
+        ok = cJSON_AddBoolToObject(o, "usable", usable && !entry_expired(e)) &&
+             (usable || !entry_credentials(e)
+                  ? cJSON_AddNullToObject(o, "credentials_error") != NULL
+                  : cJSON_AddStringToObject(o, "credentials_error", why) != NULL);
+    if (!ok) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+static ssize_t find_index(const user_entry *entries, size_t n, const char *code)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcasecmp(entries[i].code, code) == 0)
+            return (ssize_t)i;
+    }
+    return -1;
+}
+
+/* ---- input validation (admin requests) ---- */
+
+/* New codes from a request: what kiro-go's launcher sends (letters, digits, '_', '-'). */
+static int valid_new_code(const char *s)
 {
     size_t n = strlen(s);
-    if (n == 0 || n > ACTIVATION_CODE_MAX)
+    if (n == 0 || n > USER_CODE_MAX)
         return 0;
     for (; *s; s++) {
         char ch = *s;
@@ -96,199 +216,238 @@ static int valid_user_name(const char *s)
     return chars <= USER_NAME_MAX_CHARS;
 }
 
-static int parse_time_field(const cJSON *item, time_t *out)
+/* Checks an add request; on success *code, *name (NULL: not given), *creds (NULL: not given)
+ * point into body. */
+static int check_put_body(const cJSON *body, const char **code, const char **name,
+                          const cJSON **creds, char *err, size_t err_size)
 {
-    *out = 0;
-    if (!item || cJSON_IsNull(item))
-        return 0;
-    return cred_parse_expires_at(item, out); /* same forms: RFC 3339 or epoch s/ms */
-}
-
-/* Parses one entry (from a request body or the file). `where` prefixes error messages. */
-static int parse_entry(const cJSON *obj, const char *where, int from_file, user_entry *out,
-                       char *err, size_t err_size)
-{
-    memset(out, 0, sizeof *out);
-    if (!cJSON_IsObject(obj)) {
-        errbuf_set(err, err_size, "%s: must be a JSON object", where);
+    if (!cJSON_IsObject(body)) {
+        errbuf_set(err, err_size, "the body must be a JSON object");
         return -1;
     }
-    const cJSON *code = cJSON_GetObjectItemCaseSensitive(obj, "activation_code");
-    if (!cJSON_IsString(code) || !valid_activation_code(code->valuestring)) {
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(body, "activation_code");
+    if (!cJSON_IsString(c) || !valid_new_code(c->valuestring)) {
         errbuf_set(err, err_size,
-                  "%s: activation_code must be 1..%d characters of A-Z, a-z, 0-9, '_' and '-'",
-                  where, ACTIVATION_CODE_MAX);
+                   "activation_code must be 1..%d characters of A-Z, a-z, 0-9, '_' and '-'",
+                   USER_CODE_MAX);
         return -1;
     }
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(obj, "user_name");
-    if (!cJSON_IsString(name) || !valid_user_name(name->valuestring)) {
-        errbuf_set(err, err_size,
-                  "%s: user_name must be a string of at most %d characters without control "
-                  "characters",
-                  where, USER_NAME_MAX_CHARS);
-        return -1;
+    *code = c->valuestring;
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(body, "user_name");
+    *name = NULL;
+    if (n && !cJSON_IsNull(n)) {
+        if (!cJSON_IsString(n) || !valid_user_name(n->valuestring)) {
+            errbuf_set(err, err_size,
+                       "user_name must be a string of at most %d characters without control "
+                       "characters",
+                       USER_NAME_MAX_CHARS);
+            return -1;
+        }
+        *name = n->valuestring;
     }
-    const cJSON *creds = cJSON_GetObjectItemCaseSensitive(obj, "credentials");
-    if (creds && !cJSON_IsNull(creds)) {
-        if (!cJSON_IsObject(creds)) {
-            errbuf_set(err, err_size, "%s: credentials must be an object", where);
+    const cJSON *k = cJSON_GetObjectItemCaseSensitive(body, "credentials");
+    *creds = NULL;
+    if (k && !cJSON_IsNull(k)) {
+        if (!cJSON_IsObject(k)) {
+            errbuf_set(err, err_size, "credentials must be an object");
             return -1;
         }
         char detail[192];
-        if (cred_validate_json(creds, detail, sizeof detail) != 0) {
-            errbuf_set(err, err_size, "%s: %s", where, detail);
+        if (cred_validate_json(k, detail, sizeof detail) != 0) {
+            errbuf_set(err, err_size, "%s", detail);
             return -1;
         }
-        char *text = cJSON_PrintUnformatted(creds);
+        char *text = cJSON_PrintUnformatted(k);
         size_t len = text ? strlen(text) : 0;
+        if (text)
+            memset(text, 0, len);
         free(text);
         if (!text || len > CREDENTIALS_JSON_MAX) {
-            errbuf_set(err, err_size, "%s: credentials larger than %d bytes", where,
-                      CREDENTIALS_JSON_MAX);
+            errbuf_set(err, err_size, "credentials larger than %d bytes", CREDENTIALS_JSON_MAX);
             return -1;
         }
-        (void)cred_parse_expires_at(cJSON_GetObjectItemCaseSensitive(creds, "expiresAt"),
-                                    &out->expires_at);
-    }
-    if (from_file && (parse_time_field(cJSON_GetObjectItemCaseSensitive(obj, "created_at"),
-                                       &out->created_at) != 0 ||
-                      parse_time_field(cJSON_GetObjectItemCaseSensitive(obj, "updated_at"),
-                                       &out->updated_at) != 0)) {
-        errbuf_set(err, err_size, "%s: created_at/updated_at must be RFC 3339 times", where);
-        return -1;
-    }
-    out->code = strdup(code->valuestring);
-    out->user_name = strdup(name->valuestring);
-    out->credentials = creds && !cJSON_IsNull(creds) ? cJSON_Duplicate(creds, 1) : NULL;
-    if (!out->code || !out->user_name || (creds && !cJSON_IsNull(creds) && !out->credentials)) {
-        entry_clear(out);
-        errbuf_set(err, err_size, "%s: out of memory", where);
-        return -1;
+        *creds = k;
     }
     return 0;
 }
 
-/* ---- JSON forms ---- */
+/* ---- changes: plan, write, swap ---- */
 
-static int add_time(cJSON *obj, const char *name, time_t t)
+typedef struct plan {
+    user_entry *next;      /* the entries after the change; unchanged ones shared with memory */
+    unsigned char *fresh;  /* next[i] is new (owned by the plan until the swap) */
+    unsigned char *gone;   /* next[i] is removed */
+    size_t n_next;
+    size_t *dropped;       /* indices of memory's entries the change replaces or removes */
+    size_t n_dropped;
+    int touched[FILE_COUNT];
+} plan;
+
+static void plan_free(plan *p, int keep_fresh)
 {
-    if (t <= 0)
-        return cJSON_AddNullToObject(obj, name) ? 0 : -1;
-    char text[32];
-    clock_format_rfc3339(t, text, sizeof text);
-    return cJSON_AddStringToObject(obj, name, text) ? 0 : -1;
+    for (size_t i = 0; p->fresh && i < p->n_next; i++) {
+        if (p->fresh[i] && !keep_fresh)
+            entry_clear(&p->next[i]);
+    }
+    free(p->next);
+    free(p->fresh);
+    free(p->gone);
+    free(p->dropped);
+    memset(p, 0, sizeof *p);
 }
 
-/* List form: never the credentials themselves. */
-static cJSON *list_form(const user_entry *e)
+/* A plan starting from memory, with room for `extra` new entries. Claim held. */
+static int plan_begin(user_store *s, plan *p, size_t extra)
 {
-    cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
-    if (!cJSON_AddStringToObject(o, "activation_code", e->code) ||
-        !cJSON_AddStringToObject(o, "user_name", e->user_name) ||
-        !cJSON_AddBoolToObject(o, "has_credentials", e->credentials != NULL) ||
-        add_time(o, "expires_at", e->expires_at) != 0 ||
-        add_time(o, "created_at", e->created_at) != 0 ||
-        add_time(o, "updated_at", e->updated_at) != 0) {
-        cJSON_Delete(o);
-        return NULL;
+    memset(p, 0, sizeof *p);
+    size_t room = s->count + extra + 1;
+    p->next = calloc(room, sizeof *p->next);
+    p->fresh = calloc(room, 1);
+    p->gone = calloc(room, 1);
+    p->dropped = calloc(room, sizeof *p->dropped);
+    if (!p->next || !p->fresh || !p->gone || !p->dropped) {
+        plan_free(p, 0);
+        return -1;
     }
-    return o;
+    if (s->count)
+        memcpy(p->next, s->entries, s->count * sizeof *s->entries);
+    p->n_next = s->count;
+    return 0;
 }
 
-static cJSON *file_form(const user_entry *e)
+/* Replaces entry i (a memory index) with e, or appends e when i < 0. Takes e. */
+static void plan_put(plan *p, ssize_t i, user_entry *e)
 {
-    cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
-    int ok = cJSON_AddStringToObject(o, "activation_code", e->code) &&
-             cJSON_AddStringToObject(o, "user_name", e->user_name);
-    if (ok && e->credentials) {
-        cJSON *copy = cJSON_Duplicate(e->credentials, 1);
-        ok = copy && cJSON_AddItemToObject(o, "credentials", copy);
-        if (!ok)
-            cJSON_Delete(copy);
-    }
-    ok = ok && add_time(o, "created_at", e->created_at) == 0 &&
-         add_time(o, "updated_at", e->updated_at) == 0;
-    if (!ok) {
-        cJSON_Delete(o);
-        return NULL;
-    }
-    return o;
+    size_t at = i >= 0 ? (size_t)i : p->n_next++;
+    if (i >= 0)
+        p->dropped[p->n_dropped++] = (size_t)i;
+    p->next[at] = *e;
+    p->fresh[at] = 1;
+    p->touched[e->file] = 1;
+    memset(e, 0, sizeof *e);
 }
 
-static ssize_t find_index(const user_store *s, const char *code)
+static void plan_remove(plan *p, size_t i)
 {
-    for (size_t i = 0; i < s->count; i++) {
-        if (strcmp(s->entries[i].code, code) == 0)
-            return (ssize_t)i;
-    }
-    return -1;
+    p->dropped[p->n_dropped++] = i;
+    p->gone[i] = 1;
+    p->touched[p->next[i].file] = 1;
 }
 
-/* The file text for the current entries with one change: `replacement` put in place of the
- * entry at index `at` (or appended when at == count), or the entry at `at` removed when
- * replacement is NULL. Called with the mutex held; memory work only. */
-static char *document_with_change(const user_store *s, size_t at, const user_entry *replacement)
+/* Refuses a change to a file that must not be written. */
+static int file_writable(const store_file *f, char *err, size_t err_size)
 {
-    cJSON *root = cJSON_CreateObject();
-    cJSON *users = root ? cJSON_AddArrayToObject(root, "users") : NULL;
-    int ok = users != NULL;
-    for (size_t i = 0; ok && i <= s->count; i++) {
-        const user_entry *e = i < s->count ? &s->entries[i] : NULL;
-        if (i == at)
-            e = replacement;
-        if (!e)
+    if (!f->read_only[0])
+        return 1;
+    errbuf_set(err, err_size,
+               "user store: %s is not written: %s; it stays as it is until it can be read whole "
+               "(fix it, then POST /api/admin/reload-credentials)",
+               f->path, f->read_only);
+    return 0;
+}
+
+/* Writes file `which` as the plan has it. */
+static int write_file(const user_store *s, const plan *p, int which, char *err, size_t err_size)
+{
+    const store_file *f = &s->files[which];
+    const char **codes = calloc(p->n_next + 1, sizeof *codes);
+    const cJSON **objs = calloc(p->n_next + 1, sizeof *objs);
+    size_t n = 0;
+    for (size_t i = 0; codes && objs && i < p->n_next; i++) {
+        if (p->gone[i] || p->next[i].file != which)
             continue;
-        cJSON *o = file_form(e);
-        ok = o && cJSON_AddItemToArray(users, o);
-        if (!ok)
-            cJSON_Delete(o);
+        codes[n] = p->next[i].code;
+        objs[n++] = p->next[i].obj;
     }
-    char *text = ok ? cJSON_Print(root) : NULL;
-    cJSON_Delete(root);
-    return text;
-}
-
-/* ---- file ownership (serialises changes and loads without holding the mutex) ---- */
-
-
-/* Writes a document built by document_with_change; memory-only stores always succeed. */
-static int persist(const user_store *s, char *text)
-{
-    if (!s->path) {
-        free(text);
-        return 0;
-    }
+    char *text = codes && objs ? user_file_render(&f->shape, codes, objs, n) : NULL;
+    free(codes);
+    free(objs);
     if (!text) {
-        errno = ENOMEM;
+        errbuf_set(err, err_size, "user store: saving %s failed: out of memory", f->path);
         return -1;
     }
     size_t len = strlen(text);
-    text[len] = '\n'; /* the NUL becomes the file's final newline */
-    int rc = atomic_file_write(s->path, text, len + 1);
-    int saved = errno;
+    int rc = -1;
+    if (len + 1 > USER_STORE_FILE_MAX_BYTES) {
+        /* A file the next load would refuse must not be written. */
+        errbuf_set(err, err_size, "user store: %s would exceed %u bytes", f->path,
+                   USER_STORE_FILE_MAX_BYTES);
+    } else {
+        text[len] = '\n'; /* the NUL becomes the file's final newline */
+        rc = atomic_file_write(f->path, text, len + 1);
+        if (rc != 0) {
+            int saved = errno;
+            errbuf_set(err, err_size, "user store: saving %s failed: %s", f->path,
+                       strerror(saved));
+            LOG_ERROR("user store: saving %s failed: %s", f->path, strerror(saved));
+        }
+    }
     memset(text, 0, len + 1); /* it holds tokens */
     free(text);
-    errno = saved;
     return rc;
 }
 
-/* ---- public API ---- */
+/* Writes every file the plan touches, then swaps memory. On failure nothing changed in
+ * memory (a file written before the failing one keeps its new content: a change touches two
+ * files only in set-expiry over both). Claim held; consumes the plan. */
+static int plan_apply(user_store *s, plan *p, char *err, size_t err_size)
+{
+    for (int f = 0; f < FILE_COUNT; f++) {
+        if (p->touched[f] && !s->memory_only &&
+            (!file_writable(&s->files[f], err, err_size) ||
+             write_file(s, p, f, err, err_size) != 0)) {
+            plan_free(p, 0);
+            return -1;
+        }
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_next; i++) {
+        if (!p->gone[i])
+            p->next[n++] = p->next[i];
+    }
+    user_entry *old = s->entries;
+    pthread_mutex_lock(&s->mu);
+    s->entries = p->next;
+    s->count = n;
+    for (int f = 0; f < FILE_COUNT; f++)
+        if (p->touched[f])
+            s->files[f].present = 1;
+    pthread_mutex_unlock(&s->mu);
+    for (size_t i = 0; i < p->n_dropped; i++)
+        entry_clear(&old[p->dropped[i]]);
+    free(old);
+    p->next = NULL;
+    plan_free(p, 1);
+    return 0;
+}
 
-user_store *user_store_new(const char *path)
+/* ---- lifecycle ---- */
+
+void user_store_codes_path(const char *path, char *out, size_t out_size)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(out, out_size, "codes.json");
+    else
+        snprintf(out, out_size, "%.*s/codes.json", (int)(slash - path), path);
+}
+
+user_store *user_store_new(const char *path, const char *codes_path)
 {
     user_store *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    if (path && !(s->path = strdup(path))) {
+    s->memory_only = path == NULL;
+    if ((path && !(s->files[FILE_MAIN].path = strdup(path))) ||
+        (path && codes_path && !(s->files[FILE_CODES].path = strdup(codes_path)))) {
+        free(s->files[FILE_MAIN].path);
         free(s);
         return NULL;
     }
+    for (int f = 0; f < FILE_COUNT; f++)
+        user_file_shape_default(&s->files[f].shape);
     pthread_mutex_init(&s->mu, NULL);
-    file_claim_init(&s->file, &s->mu);
+    file_claim_init(&s->claim, &s->mu);
     return s;
 }
 
@@ -297,110 +456,150 @@ void user_store_free(user_store *s)
     if (!s)
         return;
     entries_free(s->entries, s->count);
-    free(s->path);
-    file_claim_destroy(&s->file);
+    for (int f = 0; f < FILE_COUNT; f++) {
+        free(s->files[f].path);
+        user_file_shape_clear(&s->files[f].shape);
+    }
+    file_claim_destroy(&s->claim);
     pthread_mutex_destroy(&s->mu);
     free(s);
 }
 
-static int parse_document(const char *text, size_t len, user_entry **out, size_t *count_out,
-                          char *err, size_t err_size)
+/* What one file gave at a load. */
+typedef struct file_read {
+    int read;            /* the text was parsed (fully or in part) */
+    int present;
+    user_file_shape shape;
+    user_file_item *items;
+    size_t n_items;
+    char problem[320];   /* "" when read whole */
+} file_read;
+
+static void read_one(const char *path, file_read *r, char *err, size_t err_size)
 {
-    *out = NULL;
-    *count_out = 0;
-    cJSON *root = cJSON_ParseWithLength(text, len);
-    if (!root) {
-        errbuf_set(err, err_size, "not valid JSON");
-        return -1;
+    memset(r, 0, sizeof *r);
+    user_file_shape_default(&r->shape);
+    if (!path) {
+        r->read = 1;
+        return;
     }
-    const cJSON *users =
-        cJSON_IsArray(root) ? root : cJSON_GetObjectItemCaseSensitive(root, "users");
-    int rc = -1;
-    user_entry *entries = NULL;
-    size_t n = 0;
-    if (cJSON_IsObject(root) && (!users || cJSON_IsNull(users))) {
-        rc = 0; /* {} : an empty store */
-        goto done;
+    size_t len = 0;
+    int absent = 0;
+    char detail[256] = "";
+    char *text = file_read_store(path, USER_STORE_FILE_MAX_BYTES, &len, &absent, detail,
+                                 sizeof detail);
+    if (!text) {
+        r->read = absent;
+        if (!absent)
+            errbuf_set(r->problem, sizeof r->problem, "%s", detail);
+        return;
     }
-    if (!cJSON_IsArray(users)) {
-        errbuf_set(err, err_size, "must be {\"users\":[...]} or an array");
-        goto done;
+    r->present = 1;
+    size_t skipped = 0;
+    if (user_file_parse(text, len, USER_STORE_MAX_ENTRIES, &r->shape, &r->items, &r->n_items,
+                        &skipped, detail, sizeof detail) != 0) {
+        errbuf_set(r->problem, sizeof r->problem, "it could not be read (%s)", detail);
+    } else {
+        r->read = 1;
+        if (skipped)
+            errbuf_set(r->problem, sizeof r->problem,
+                       "%zu of its entries could not be read (the first: %s)", skipped, detail);
     }
-    size_t total = (size_t)cJSON_GetArraySize(users);
-    if (total > USER_STORE_MAX_ENTRIES) {
-        errbuf_set(err, err_size, "%zu entries, at most %d are allowed", total,
-                  USER_STORE_MAX_ENTRIES);
-        goto done;
-    }
-    entries = calloc(total ? total : 1, sizeof *entries);
-    if (!entries) {
-        errbuf_set(err, err_size, "out of memory");
-        goto done;
-    }
-    const cJSON *item;
-    cJSON_ArrayForEach(item, users)
-    {
-        char where[32];
-        snprintf(where, sizeof where, "entry #%zu", n + 1);
-        if (parse_entry(item, where, 1, &entries[n], err, err_size) != 0)
-            goto done;
-        for (size_t i = 0; i < n; i++) {
-            if (strcmp(entries[i].code, entries[n].code) == 0) {
-                errbuf_set(err, err_size, "%s: duplicate activation_code", where);
-                entry_clear(&entries[n]);
-                goto done;
-            }
-        }
-        n++;
-    }
-    *out = entries;
-    *count_out = n;
-    entries = NULL;
-    rc = 0;
-done:
-    entries_free(entries, n);
-    cJSON_Delete(root);
-    return rc;
+    memset(text, 0, len);
+    free(text);
+    (void)err;
+    (void)err_size;
 }
 
 int user_store_load(user_store *s, char *err, size_t err_size)
 {
-    if (!s || !s->path) {
+    if (!s || s->memory_only) {
         errbuf_set(err, err_size, "user store: no file configured");
         return -1;
     }
-    file_claim_take(&s->file);
-    size_t len = 0;
-    user_entry *entries = NULL;
-    size_t n = 0;
-    int rc = 0;
-    int absent;
-    char *text = file_read_store(s->path, USER_STORE_FILE_MAX_BYTES, &len, &absent, err, err_size);
-    if (!text) {
-        rc = absent ? 0 : -1;
-    } else {
-        char detail[256];
-        if (parse_document(text, len, &entries, &n, detail, sizeof detail) != 0) {
-            errbuf_set(err, err_size, "%s: %s", s->path, detail);
-            rc = -1;
-        }
-        memset(text, 0, len);
-        free(text);
+    file_claim_take(&s->claim);
+    file_read got[FILE_COUNT];
+    size_t total = 0;
+    for (int f = 0; f < FILE_COUNT; f++) {
+        read_one(s->files[f].path, &got[f], err, err_size);
+        total += got[f].n_items;
     }
-    if (rc == 0) {
-        pthread_mutex_lock(&s->mu);
+    /* The new entry array: what each readable file gave; a file not read at all keeps its
+     * previous entries. A code met in user_credentials.json wins over the same in codes.json. */
+    for (size_t i = 0; i < s->count; i++)
+        if (!got[s->entries[i].file].read)
+            total++;
+    user_entry *next = calloc(total + 1, sizeof *next);
+    size_t n = 0;
+    int failed = next == NULL;
+    for (size_t i = 0; !failed && i < s->count; i++) {
+        if (got[s->entries[i].file].read)
+            continue;
+        next[n].code = strdup(s->entries[i].code);
+        next[n].obj = cJSON_Duplicate(s->entries[i].obj, 1);
+        next[n].file = s->entries[i].file;
+        failed = !next[n].code || !next[n].obj;
+        n++;
+    }
+    for (int f = 0; !failed && f < FILE_COUNT; f++) {
+        for (size_t i = 0; i < got[f].n_items; i++) {
+            if (find_index(next, n, got[f].items[i].code) >= 0) {
+                LOG_WARN("user store: activation code %.*s is in both files; %s is used",
+                         USER_CODE_MAX, got[f].items[i].code, s->files[FILE_MAIN].path);
+                continue;
+            }
+            next[n].code = got[f].items[i].code;
+            next[n].obj = got[f].items[i].obj;
+            next[n].file = f;
+            got[f].items[i].code = NULL;
+            got[f].items[i].obj = NULL;
+            n++;
+        }
+    }
+    int rc;
+    if (failed) {
+        entries_free(next, n);
+        errbuf_set(err, err_size, "user store: out of memory");
+        rc = -1;
+    } else {
+        err[0] = '\0';
+        rc = (int)n;
         user_entry *old = s->entries;
         size_t old_count = s->count;
-        s->entries = entries;
+        pthread_mutex_lock(&s->mu);
+        s->entries = next;
         s->count = n;
-        s->capacity = entries ? (n ? n : 1) : 0;
+        for (int f = 0; f < FILE_COUNT; f++) {
+            store_file *file = &s->files[f];
+            snprintf(file->read_only, sizeof file->read_only, "%s", got[f].problem);
+            if (got[f].read) {
+                user_file_shape_clear(&file->shape);
+                file->shape = got[f].shape;
+                memset(&got[f].shape, 0, sizeof got[f].shape);
+                file->present = got[f].present;
+            }
+            if (got[f].problem[0]) {
+                size_t used = strlen(err);
+                snprintf(err + used, err_size - used, "%s%s: %s", used ? "; " : "", file->path,
+                         got[f].problem);
+                rc = -1;
+            }
+        }
         pthread_mutex_unlock(&s->mu);
         entries_free(old, old_count);
-        rc = (int)n;
+        if (rc < 0)
+            LOG_WARN("user store: %s; such a file is not written until it can be read whole",
+                     err);
     }
-    file_claim_release(&s->file);
+    for (int f = 0; f < FILE_COUNT; f++) {
+        user_file_items_free(got[f].items, got[f].n_items);
+        user_file_shape_clear(&got[f].shape);
+    }
+    file_claim_release(&s->claim);
     return rc;
 }
+
+/* ---- reading ---- */
 
 cJSON *user_store_list_json(user_store *s)
 {
@@ -409,7 +608,7 @@ cJSON *user_store_list_json(user_store *s)
         return array;
     pthread_mutex_lock(&s->mu);
     for (size_t i = 0; i < s->count; i++) {
-        cJSON *o = list_form(&s->entries[i]);
+        cJSON *o = entry_view(&s->entries[i], 1);
         if (!o || !cJSON_AddItemToArray(array, o)) {
             cJSON_Delete(o);
             cJSON_Delete(array);
@@ -426,116 +625,10 @@ cJSON *user_store_get_json(user_store *s, const char *code)
     if (!s || !code)
         return NULL;
     pthread_mutex_lock(&s->mu);
-    ssize_t i = find_index(s, code);
-    cJSON *o = i >= 0 ? list_form(&s->entries[i]) : NULL;
+    ssize_t i = find_index(s->entries, s->count, code);
+    cJSON *o = i >= 0 ? entry_view(&s->entries[i], 0) : NULL;
     pthread_mutex_unlock(&s->mu);
     return o;
-}
-
-int user_store_put(user_store *s, const cJSON *body, int *status, char *err, size_t err_size)
-{
-    int ignored;
-    if (!status)
-        status = &ignored;
-    *status = 400;
-    if (!s) {
-        errbuf_set(err, err_size, "user store: missing");
-        return -1;
-    }
-    user_entry fresh;
-    if (parse_entry(body, "user", 0, &fresh, err, err_size) != 0)
-        return -1;
-
-    file_claim_take(&s->file);
-    pthread_mutex_lock(&s->mu);
-    ssize_t existing = find_index(s, fresh.code);
-    time_t now = time(NULL);
-    fresh.created_at = existing >= 0 ? s->entries[existing].created_at : now;
-    fresh.updated_at = now;
-    int full = existing < 0 && s->count >= USER_STORE_MAX_ENTRIES;
-    if (!full && existing < 0 && s->count == s->capacity) {
-        /* Grow now, so that applying the change after a successful write cannot fail. */
-        size_t grown_capacity = s->capacity ? s->capacity * 2 : 8;
-        user_entry *grown = realloc(s->entries, grown_capacity * sizeof *grown);
-        if (grown) {
-            s->entries = grown;
-            s->capacity = grown_capacity;
-        }
-    }
-    int no_room = existing < 0 && s->count == s->capacity;
-    char *text = full || no_room
-                     ? NULL
-                     : document_with_change(s, existing >= 0 ? (size_t)existing : s->count, &fresh);
-    pthread_mutex_unlock(&s->mu);
-
-    /* A file the next load would refuse must not be written: refuse the change instead. */
-    int too_large = text && strlen(text) + 1 > USER_STORE_FILE_MAX_BYTES;
-    if (full || too_large) {
-        if (full)
-            errbuf_set(err, err_size, "user store: at most %d entries", USER_STORE_MAX_ENTRIES);
-        else
-            errbuf_set(err, err_size, "user store: the file would exceed %u bytes",
-                      USER_STORE_FILE_MAX_BYTES);
-        if (text)
-            memset(text, 0, strlen(text)); /* it holds tokens */
-        free(text);
-        entry_clear(&fresh);
-        file_claim_release(&s->file);
-        return -1;
-    }
-    if (no_room || !text || persist(s, text) != 0) {
-        int saved = errno;
-        *status = 500;
-        errbuf_set(err, err_size, "user store: saving failed: %s",
-                  no_room || !text ? "out of memory" : strerror(saved));
-        LOG_ERROR("user store: saving %s failed: %s", s->path ? s->path : "(memory)",
-                  no_room || !text ? "out of memory" : strerror(saved));
-        entry_clear(&fresh);
-        file_claim_release(&s->file);
-        return -1;
-    }
-
-    user_entry replaced = {0};
-    pthread_mutex_lock(&s->mu);
-    if (existing >= 0) {
-        replaced = s->entries[existing];
-        s->entries[existing] = fresh;
-    } else {
-        s->entries[s->count++] = fresh;
-    }
-    pthread_mutex_unlock(&s->mu);
-    entry_clear(&replaced);
-    file_claim_release(&s->file);
-    *status = 200;
-    return 0;
-}
-
-int user_store_delete(user_store *s, const char *code)
-{
-    if (!s || !code)
-        return 1;
-    file_claim_take(&s->file);
-    pthread_mutex_lock(&s->mu);
-    ssize_t i = find_index(s, code);
-    char *text = i >= 0 ? document_with_change(s, (size_t)i, NULL) : NULL;
-    pthread_mutex_unlock(&s->mu);
-    if (i < 0) {
-        file_claim_release(&s->file);
-        return 1;
-    }
-    if ((s->path && !text) || persist(s, text) != 0) {
-        LOG_ERROR("user store: saving %s failed: %s", s->path, strerror(errno));
-        file_claim_release(&s->file);
-        return -1;
-    }
-    pthread_mutex_lock(&s->mu);
-    user_entry removed = s->entries[i];
-    memmove(&s->entries[i], &s->entries[i + 1], (s->count - (size_t)i - 1) * sizeof *s->entries);
-    s->count--;
-    pthread_mutex_unlock(&s->mu);
-    entry_clear(&removed);
-    file_claim_release(&s->file);
-    return 0;
 }
 
 size_t user_store_count(user_store *s)
@@ -548,23 +641,273 @@ size_t user_store_count(user_store *s)
     return n;
 }
 
-cJSON *user_store_credentials_json(user_store *s)
+user_code_state user_store_check(user_store *s, const char *code, char *canonical,
+                                 size_t canonical_size, char *detail, size_t detail_size)
 {
-    cJSON *array = cJSON_CreateArray();
-    if (!array || !s)
-        return array;
+    user_code_state state = USER_CODE_UNKNOWN;
+    errbuf_set(detail, detail_size, "unknown activation code");
+    if (!s || !code)
+        return state;
+    pthread_mutex_lock(&s->mu);
+    ssize_t i = find_index(s->entries, s->count, code);
+    if (i >= 0) {
+        const user_entry *e = &s->entries[i];
+        snprintf(canonical, canonical_size, "%s", e->code);
+        if (entry_expired(e)) {
+            state = USER_CODE_EXPIRED;
+            errbuf_set(detail, detail_size, "the activation code expired on %s",
+                       expires_date(e));
+        } else if (credentials_usable(e, detail, detail_size)) {
+            state = USER_CODE_CREDENTIALS;
+        } else {
+            state = USER_CODE_NO_CREDENTIALS;
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+    return state;
+}
+
+cJSON *user_store_credentials_by_code(user_store *s)
+{
+    cJSON *out = cJSON_CreateObject();
+    if (!out || !s)
+        return out;
     pthread_mutex_lock(&s->mu);
     for (size_t i = 0; i < s->count; i++) {
-        if (!s->entries[i].credentials)
+        char why[8];
+        if (!credentials_usable(&s->entries[i], why, sizeof why))
             continue;
-        cJSON *copy = cJSON_Duplicate(s->entries[i].credentials, 1);
-        if (!copy || !cJSON_AddItemToArray(array, copy)) {
+        cJSON *copy = cJSON_Duplicate(entry_credentials(&s->entries[i]), 1);
+        if (!copy || !cJSON_AddItemToObject(out, s->entries[i].code, copy)) {
             cJSON_Delete(copy);
-            cJSON_Delete(array);
-            array = NULL;
+            cJSON_Delete(out);
+            out = NULL;
             break;
         }
     }
     pthread_mutex_unlock(&s->mu);
-    return array;
+    return out;
+}
+
+/* ---- changes ---- */
+
+static int set_member(cJSON *obj, const char *name, cJSON *value)
+{
+    if (!value)
+        return -1;
+    if (cJSON_GetObjectItemCaseSensitive(obj, name))
+        return cJSON_ReplaceItemInObjectCaseSensitive(obj, name, value) ? 0 : -1;
+    if (!cJSON_AddItemToObject(obj, name, value)) {
+        cJSON_Delete(value);
+        return -1;
+    }
+    return 0;
+}
+
+static int set_now(cJSON *obj, const char *name)
+{
+    char now[32];
+    clock_format_rfc3339(time(NULL), now, sizeof now);
+    return set_member(obj, name, cJSON_CreateString(now));
+}
+
+/* The file a new code goes to: codes.json when it exists (where newer kiro-go adds), else
+ * user_credentials.json. */
+static int file_for_new_code(const user_store *s)
+{
+    return s->files[FILE_CODES].path && s->files[FILE_CODES].present ? FILE_CODES : FILE_MAIN;
+}
+
+int user_store_put(user_store *s, const cJSON *body, int *status, char *err, size_t err_size)
+{
+    int ignored;
+    if (!status)
+        status = &ignored;
+    *status = 400;
+    const char *code, *name;
+    const cJSON *creds;
+    if (!s) {
+        errbuf_set(err, err_size, "user store: missing");
+        return -1;
+    }
+    if (check_put_body(body, &code, &name, &creds, err, err_size) != 0)
+        return -1;
+    *status = 500;
+    file_claim_take(&s->claim);
+    ssize_t at = find_index(s->entries, s->count, code);
+    if (at < 0 && s->count >= USER_STORE_MAX_ENTRIES) {
+        file_claim_release(&s->claim);
+        *status = 400;
+        errbuf_set(err, err_size, "user store: at most %d entries", USER_STORE_MAX_ENTRIES);
+        return -1;
+    }
+    user_entry fresh = {0};
+    fresh.file = at >= 0 ? s->entries[at].file : file_for_new_code(s);
+    fresh.code = strdup(at >= 0 ? s->entries[at].code : code);
+    fresh.obj = at >= 0 ? cJSON_Duplicate(s->entries[at].obj, 1) : cJSON_CreateObject();
+    const char *code_key = s->files[fresh.file].shape.code_key;
+    int ok = fresh.code && fresh.obj;
+    if (ok && at < 0)
+        ok = set_member(fresh.obj, code_key, cJSON_CreateString(code)) == 0 &&
+             set_member(fresh.obj, "user_name", cJSON_CreateString(name ? name : "")) == 0 &&
+             set_now(fresh.obj, "created_at") == 0;
+    if (ok && at >= 0 && name)
+        ok = set_member(fresh.obj, "user_name", cJSON_CreateString(name)) == 0;
+    if (ok && creds)
+        ok = set_member(fresh.obj, "credentials", cJSON_Duplicate(creds, 1)) == 0;
+    if (ok)
+        ok = set_now(fresh.obj, "updated_at") == 0;
+    plan p;
+    if (!ok || plan_begin(s, &p, 1) != 0) {
+        entry_clear(&fresh);
+        file_claim_release(&s->claim);
+        errbuf_set(err, err_size, "user store: out of memory");
+        return -1;
+    }
+    plan_put(&p, at, &fresh);
+    int rc = plan_apply(s, &p, err, err_size);
+    file_claim_release(&s->claim);
+    if (rc == 0)
+        *status = 200;
+    return rc;
+}
+
+int user_store_delete(user_store *s, const char *code, char *err, size_t err_size)
+{
+    if (!s || !code)
+        return 1;
+    file_claim_take(&s->claim);
+    ssize_t at = find_index(s->entries, s->count, code);
+    if (at < 0) {
+        file_claim_release(&s->claim);
+        return 1;
+    }
+    plan p;
+    int rc = -1;
+    if (plan_begin(s, &p, 0) != 0) {
+        errbuf_set(err, err_size, "user store: out of memory");
+    } else {
+        plan_remove(&p, (size_t)at);
+        rc = plan_apply(s, &p, err, err_size);
+    }
+    file_claim_release(&s->claim);
+    return rc;
+}
+
+int user_store_set_expiry(user_store *s, const char *const *codes, size_t n, int days,
+                          char *date_out, size_t date_size, char *err, size_t err_size)
+{
+    char date[DATE_SIZE] = "";
+    if (days > 0)
+        today_plus(days > 36500 ? 36500 : days, date, sizeof date);
+    else if (days == 0)
+        today_plus(-1, date, sizeof date);
+    snprintf(date_out, date_size, "%s", date);
+    if (!s)
+        return 0;
+    file_claim_take(&s->claim);
+    plan p;
+    if (plan_begin(s, &p, 0) != 0) {
+        file_claim_release(&s->claim);
+        errbuf_set(err, err_size, "user store: out of memory");
+        return -1;
+    }
+    int updated = 0, failed = 0;
+    for (size_t k = 0; k < n && !failed; k++) {
+        ssize_t at = codes[k] ? find_index(p.next, p.n_next, codes[k]) : -1;
+        if (at < 0)
+            continue;
+        user_entry fresh = {0};
+        fresh.file = p.next[at].file;
+        fresh.code = strdup(p.next[at].code);
+        fresh.obj = cJSON_Duplicate(p.next[at].obj, 1);
+        failed = !fresh.code || !fresh.obj ||
+                 (days < 0 ? (cJSON_DeleteItemFromObjectCaseSensitive(fresh.obj, "expires_date"),
+                              0)
+                           : set_member(fresh.obj, "expires_date", cJSON_CreateString(date))) !=
+                     0 ||
+                 set_now(fresh.obj, "updated_at") != 0;
+        if (failed) {
+            entry_clear(&fresh);
+            break;
+        }
+        if (p.fresh[at]) {
+            entry_clear(&p.next[at]); /* the same code twice in one request */
+            p.next[at] = fresh;
+            p.touched[fresh.file] = 1;
+        } else {
+            plan_put(&p, at, &fresh);
+            updated++;
+        }
+    }
+    int rc;
+    if (failed) {
+        plan_free(&p, 0);
+        errbuf_set(err, err_size, "user store: out of memory");
+        rc = -1;
+    } else {
+        rc = updated ? plan_apply(s, &p, err, err_size) : (plan_free(&p, 0), 0);
+        if (rc == 0)
+            rc = updated;
+    }
+    file_claim_release(&s->claim);
+    return rc;
+}
+
+/* Puts a token field into a credentials object (NULL value: keep). */
+static int set_token(cJSON *creds, const char *name, const char *value)
+{
+    return value ? set_member(creds, name, cJSON_CreateString(value)) : 0;
+}
+
+int user_store_update_tokens(user_store *s, const user_token_update *updates, size_t n)
+{
+    if (!s)
+        return -1;
+    file_claim_take(&s->claim);
+    plan p;
+    if (plan_begin(s, &p, 0) != 0) {
+        file_claim_release(&s->claim);
+        return -1;
+    }
+    int failed = 0, changed = 0;
+    for (size_t k = 0; k < n && !failed; k++) {
+        ssize_t at = updates[k].code ? find_index(p.next, p.n_next, updates[k].code) : -1;
+        if (at < 0 || p.fresh[at] || !entry_credentials(&p.next[at]))
+            continue;
+        user_entry fresh = {0};
+        fresh.file = p.next[at].file;
+        fresh.code = strdup(p.next[at].code);
+        fresh.obj = cJSON_Duplicate(p.next[at].obj, 1);
+        cJSON *creds = fresh.obj ? cJSON_GetObjectItemCaseSensitive(fresh.obj, "credentials") : NULL;
+        char expires[32] = "";
+        if (updates[k].expires_at > 0)
+            clock_format_rfc3339(updates[k].expires_at, expires, sizeof expires);
+        failed = !fresh.code || !creds || set_token(creds, "accessToken", updates[k].access_token) ||
+                 set_token(creds, "refreshToken", updates[k].refresh_token) ||
+                 set_token(creds, "profileArn", updates[k].profile_arn) ||
+                 set_token(creds, "expiresAt", expires[0] ? expires : NULL) ||
+                 set_now(fresh.obj, "updated_at");
+        if (failed) {
+            entry_clear(&fresh);
+            break;
+        }
+        plan_put(&p, at, &fresh);
+        changed++;
+    }
+    char err[400];
+    int rc;
+    if (failed) {
+        plan_free(&p, 0);
+        rc = -1;
+    } else if (!changed) {
+        plan_free(&p, 0);
+        rc = 0;
+    } else {
+        rc = plan_apply(s, &p, err, sizeof err);
+        if (rc != 0)
+            LOG_WARN("user store: refreshed tokens not saved: %s", err);
+    }
+    file_claim_release(&s->claim);
+    return rc;
 }

@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "creds/credentials.h"
 #include "creds/token_refresh.h"
+#include "creds/user_pool.h"
 #include "creds/user_store.h"
 #include "server/metrics.h"
 #include "server/upstream.h"
@@ -25,10 +26,12 @@ typedef struct app {
     proxy_config *cfg;
     cred_pool *pool;
     user_store *users;
+    user_pool *user_creds;      /* act-<code> callers' own credentials (from users) */
     model_catalog *models;
     metrics metrics;
     refresh_config refresh_cfg;
     token_refresher *refresher;
+    token_refresher *user_refresher; /* the same for user_creds' pool */
     struct model_refresher *model_refresher;
     struct http_server *server;
     upstream_ctx upstream;      /* what upstream calls see of the app (filled by app_start) */
@@ -50,7 +53,17 @@ void app_stop(app *a, int stop_deadline_ms);
 void app_stop_server(app *a, int stop_deadline_ms);
 void app_free(app *a);
 
-/* Reloads credentials.json and the user store (admin reload). */
-int app_reload_credentials(app *a, char *err, size_t err_size);
+/* Reloads credentials.json and the user store (admin reload, SIGHUP, the file watch).
+ * Returns -1 with err when credentials.json could not be read (the previous pool stays);
+ * a user-store file that could not be read is no failure of the reload: note says so. */
+int app_reload_credentials(app *a, char *err, size_t err_size, char *note, size_t note_size);
+
+/* Re-reads the user store's credentials into the act-<code> pool (after an admin change). */
+void app_users_changed(app *a);
+
+/* The upstream context of one request: the app's, with the caller's own credential when it
+ * has one (see request_ctx). */
+struct request_ctx;
+void app_upstream_for(const app *a, const struct request_ctx *rq, upstream_ctx *out);
 
 #endif

@@ -11,8 +11,11 @@
 /* Writes the access line for rq (method, path, masked key, user agent, remote address). */
 void auth_log_access(request_ctx *rq);
 
-/* Checks the key the route requires. Returns 1 when allowed; otherwise fills err (401 missing or
- * wrong key, 403 admin API disabled) and returns 0. Keys are compared in constant time. */
+/* Checks the caller the route requires. Returns 1 when allowed; otherwise fills err (401 missing
+ * or wrong key or an unknown activation code, 403 admin API disabled, an expired code or an
+ * untrusted Host on a keyless route) and returns 0. On /v1 routes it also sets whose Kiro
+ * credential serves the request (request_ctx.user_cred_id / caller_pool). Keys are compared
+ * in constant time. */
 int auth_check(request_ctx *rq, api_error *err);
 
 /* The key the client presented (x-api-key, x-admin-key or Authorization: Bearer), or NULL. */

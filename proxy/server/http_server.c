@@ -25,6 +25,7 @@
 
 #include "log/log.h"
 #include "server/app.h"
+#include "server/cors.h"
 #include "server/auth.h"
 #include "server/conn_guard.h"
 #include "server/front_gate.h"
@@ -96,6 +97,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         LOG_DEBUG("[HTTP] %s %s ended early (code %d) id=%s", rq->method, rq->path, (int)toe,
                   rq->request_id);
     kbuf_free(&rq->body);
+    cred_pool_free(rq->caller_pool);
     free(rq);
     *con_cls = NULL;
 }
@@ -124,6 +126,8 @@ static enum MHD_Result request_head(request_ctx *rq, int *answered)
 {
     *answered = 1;
     auth_log_access(rq);
+    if (strcmp(rq->method, "OPTIONS") == 0)
+        return cors_answer_preflight(rq); /* browsers preflight without keys (cors.h) */
 
     char allow[64];
     switch (router_find(rq->method, rq->path, &rq->route, rq->path_param, sizeof rq->path_param,

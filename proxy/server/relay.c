@@ -17,6 +17,7 @@
 
 typedef struct relay {
     app *a;
+    upstream_ctx up; /* the app's, with the caller's own credential (lives as long as call) */
     kiro_request request;
     rw_format format;
     response_writer *writer;
@@ -281,7 +282,8 @@ enum MHD_Result relay_handle(request_ctx *rq, kiro_request *request, rw_format f
         .client_fd = client_socket(rq),
         .request_id = rq->request_id,
     };
-    r->call = upstream_open(&a->upstream, &call, &err);
+    app_upstream_for(a, rq, &r->up);
+    r->call = upstream_open(&r->up, &call, &err);
     if (!r->call) {
         r->failed = 1;
         r->error = err;

@@ -30,6 +30,13 @@ typedef struct request_ctx {
     int64_t start_us;
     api_shape shape;              /* error shape for this route */
     char request_id[40];
+    /* Whose Kiro credential serves this request (set by auth_check): the main pool (both
+     * unset), the act-<code> caller's own (user_cred_id > 0, in the app's user pool), or the
+     * one the caller brought (caller_pool, owned by the request: creds-<base64> keys and
+     * X-Kiro-Credentials, when the config allows them). */
+    int user_cred_id;
+    char user_code[132];
+    struct cred_pool *caller_pool;
 } request_ctx;
 
 /* Request header lookup (case-insensitive), NULL when absent. */

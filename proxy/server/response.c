@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/cors.h"
 #include "server/router.h"
 #include "util/json_text.h"
 
@@ -89,8 +90,10 @@ cJSON *request_json_object(request_ctx *rq, api_error *err)
 void response_add_common_headers(request_ctx *rq, struct MHD_Response *response)
 {
     MHD_add_response_header(response, "request-id", rq->request_id);
-    if (rq->route && rq->route->auth == ROUTE_AUTH_ADMIN)
+    if (rq->route &&
+        (rq->route->auth == ROUTE_AUTH_ADMIN || rq->route->auth == ROUTE_AUTH_ADMIN_OR_LOOPBACK))
         MHD_add_response_header(response, "Cache-Control", "no-store");
+    cors_add_headers(rq, response);
 }
 
 enum MHD_Result respond_response(request_ctx *rq, int status, struct MHD_Response *response)

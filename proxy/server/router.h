@@ -9,7 +9,12 @@
 
 #include "server/request.h"
 
-typedef enum { ROUTE_AUTH_NONE, ROUTE_AUTH_API_KEY, ROUTE_AUTH_ADMIN } route_auth;
+typedef enum {
+    ROUTE_AUTH_NONE,
+    ROUTE_AUTH_API_KEY,
+    ROUTE_AUTH_ADMIN,
+    ROUTE_AUTH_ADMIN_OR_LOOPBACK, /* the admin key, or a loopback peer without any key */
+} route_auth;
 
 typedef enum MHD_Result (*route_handler)(request_ctx *rq);
 

@@ -23,6 +23,8 @@ enum MHD_Result route_admin_users_stats(request_ctx *rq);
 enum MHD_Result route_admin_users_get(request_ctx *rq);
 enum MHD_Result route_admin_users_delete(request_ctx *rq);
 enum MHD_Result route_admin_reload(request_ctx *rq);
+enum MHD_Result route_admin_users_set_expiry(request_ctx *rq);
+enum MHD_Result route_admin_users_batch_expiry(request_ctx *rq);
 enum MHD_Result route_admin_pool(request_ctx *rq);
 enum MHD_Result route_admin_refresh(request_ctx *rq);
 

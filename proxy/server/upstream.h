@@ -33,6 +33,8 @@
 typedef struct upstream_ctx {
     const proxy_config *cfg;    /* timeouts, retries, identity, base URL */
     cred_pool *pool;            /* credentials to choose from and report outcomes to */
+    int only_id;                /* > 0: only this credential of pool (a caller's own) */
+    cred_pool *fallback_pool;   /* with only_id: used once that credential is disabled */
     token_refresher *refresher; /* poked when a token is refused; NULL: none */
     metrics *metrics;           /* upstream_* counters */
     const atomic_int *stopping; /* set at shutdown: waits end early */

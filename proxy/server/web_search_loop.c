@@ -201,8 +201,8 @@ static long context_window_of(app *a, const char *model_id)
 
 /* One generateAssistantResponse for request, read whole into an Anthropic message. Returns the
  * message (caller deletes), or NULL with err (or *client_gone). */
-static cJSON *run_round(app *a, const cJSON *request, int client_fd, const char *request_id,
-                        api_error *err, int *client_gone)
+static cJSON *run_round(app *a, const upstream_ctx *up, const cJSON *request, int client_fd,
+                        const char *request_id, api_error *err, int *client_gone)
 {
     translate_options topts = {.catalog = a->models};
     kiro_request kr;
@@ -235,7 +235,7 @@ static cJSON *run_round(app *a, const cJSON *request, int client_fd, const char 
         .client_fd = client_fd,
         .request_id = request_id,
     };
-    call = upstream_open(&a->upstream, &ureq, err);
+    call = upstream_open(up, &ureq, err);
     if (!call) {
         if (err->status == UPSTREAM_CLIENT_GONE_STATUS)
             *client_gone = 1;
@@ -275,6 +275,7 @@ done:
 typedef struct loop {
     app *a;
     request_ctx *rq;
+    upstream_ctx up; /* the app's, with the caller's own credential */
     int client_fd;
     int max_searches;
     int searches;        /* asked upstream */
@@ -478,7 +479,7 @@ static cJSON *run_loop(loop *l, cJSON *working, api_error *err)
 {
     for (int round_no = 0;; round_no++) {
         cJSON *message =
-            run_round(l->a, working, l->client_fd, l->rq->request_id, err, &l->client_gone);
+            run_round(l->a, &l->up, working, l->client_fd, l->rq->request_id, err, &l->client_gone);
         if (!message)
             return NULL;
         l->output_tokens += output_of(message);
@@ -527,6 +528,7 @@ enum MHD_Result web_search_loop_answer(request_ctx *rq, const cJSON *request)
                             : WEB_SEARCH_LOOP_MAX_ROUNDS,
         .presentation = cJSON_CreateArray(),
     };
+    app_upstream_for(rq->app, rq, &l.up);
     cJSON *answer = l.presentation ? run_loop(&l, working, &err) : NULL;
     if (!l.presentation)
         api_error_set(&err, 500, "api_error", "out of memory");

@@ -485,7 +485,8 @@ static void test_admin_api(void **state)
     const char *add = "{\"activation_code\":\"ACT-123\",\"user_name\":\"alice\",\"credentials\":"
                       "{\"refreshToken\":\"user-refresh-token-cccccccccccc\",\"expiresAt\":\"2099-01-01T00:00:00Z\"}}";
     assert_int_equal(stack_request_h(&stack, "POST", "/api/admin/user-credentials", add, admin, TIMEOUT_MS, &r), 0);
-    assert_int_equal(r.status, 201);
+    assert_int_equal(r.status, 200); /* kiro-go's answer: the launcher treats anything else as failure */
+    assert_non_null(strstr(r.body, "\"success\":true"));
     assert_null(strstr(r.body, "user-refresh-token-cccccccccccc"));
     tp_response_free(&r);
 

@@ -5,7 +5,9 @@
  * API key; the keys are compared with secret_equal (auth.c), which these near misses exercise.
  * Without a configured admin key every admin route answers 403 with how to enable the API. No
  * admin answer, preflight included, carries Access-Control-Allow-Origin: * (or echoes a foreign
- * Origin), so a web page cannot drive the admin API from a browser. */
+ * Origin), so a web page cannot drive the admin API from a browser. The one exception is the
+ * desktop launcher's reload-credentials: from a loopback peer it needs no key (it re-reads the
+ * operator's files and reveals nothing), but a wrong key presented is still refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,11 +37,15 @@ static const admin_route routes[] = {
     {"GET", "/api/admin/user-credentials/stats", NULL},
     {"GET", "/api/admin/user-credentials/some-code", NULL},
     {"DELETE", "/api/admin/user-credentials/some-code", NULL},
-    {"POST", "/api/admin/reload-credentials", NULL},
+    {"POST", "/api/admin/reload-credentials", NULL}, /* keyless from loopback (KEYLESS_RELOAD) */
+    {"POST", "/api/admin/user-credentials/some-code/set-expiry", "{\"days\":1}"},
+    {"POST", "/api/admin/user-credentials/batch-set-expiry",
+     "{\"activation_codes\":[\"a\"],\"days\":1}"},
     {"GET", "/api/admin/credentials", NULL},
     {"POST", "/api/admin/credentials/1/refresh", NULL},
 };
 #define ROUTE_COUNT (sizeof routes / sizeof routes[0])
+#define KEYLESS_RELOAD 5 /* routes[KEYLESS_RELOAD]: the launcher's keyless reload */
 
 static test_stack with_key, without_key;
 
@@ -95,6 +101,13 @@ static void test_near_miss_keys_refused(void **state)
             rh_response r;
             send_raw(&with_key, routes[i].method, routes[i].path, refused[k], routes[i].body, &r);
             char why[300];
+            if (i == KEYLESS_RELOAD && !refused[k][0]) {
+                /* No key at all, from loopback: the launcher's call, answered. */
+                if (r.status != 200 || !strstr(r.body, "\"success\":true"))
+                    fail_msg("keyless loopback reload: status %d, body %.200s", r.status, r.body);
+                rh_response_free(&r);
+                continue;
+            }
             if (r.status != 401 ||
                 hc_check_anthropic_error(r.body, "authentication_error", why, sizeof why) != 0)
                 fail_msg("%s %s with key header \"%.60s\": status %d, body %.200s",
@@ -126,6 +139,11 @@ static void test_disabled_admin_api_403(void **state)
             rh_response r;
             send_raw(&without_key, routes[i].method, routes[i].path, keys[k], routes[i].body, &r);
             char why[300];
+            if (i == KEYLESS_RELOAD && !keys[k][0]) {
+                assert_int_equal(r.status, 200); /* keyless loopback reload needs no admin key */
+                rh_response_free(&r);
+                continue;
+            }
             if (r.status != 403 ||
                 hc_check_anthropic_error(r.body, "permission_error", why, sizeof why) != 0 ||
                 !strstr(r.body, "--admin-key"))
@@ -152,6 +170,8 @@ static void test_no_cors_wildcard_on_admin_routes(void **state)
 {
     (void)state;
     for (size_t i = 0; i < ROUTE_COUNT; i++) {
+        if (i == KEYLESS_RELOAD)
+            continue; /* reveals nothing: granted like kiro-go (test_keyless_reload_guards) */
         const char *headers[] = {"Origin: " EVIL_ORIGIN "\r\n",
                                  "Origin: " EVIL_ORIGIN "\r\nx-admin-key: " STACK_ADMIN_KEY "\r\n"};
         for (size_t k = 0; k < 2; k++) {
@@ -181,12 +201,42 @@ static void test_no_cors_wildcard_on_admin_routes(void **state)
     }
 }
 
+/* The keyless reload is for the launcher on this machine: a Host that DNS rebinding could
+ * produce is refused, and so is a non-loopback peer (the stack listens on loopback only, so
+ * that half is covered by the unit test of peer_guard). */
+static void test_keyless_reload_guards(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *host;
+        int status;
+    } cases[] = {
+        {"127.0.0.1", 200},   {"localhost:13000", 200}, {"[::1]:80", 200},
+        {"evil.example", 403}, {"127.0.0.1.evil.example", 403},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char head[512];
+        snprintf(head, sizeof head,
+                 "POST /api/admin/reload-credentials HTTP/1.1\r\nHost: %s\r\n"
+                 "Connection: close\r\nContent-Length: 0\r\n\r\n",
+                 cases[i].host);
+        rh_request rq = {.head = head, .head_len = strlen(head)};
+        rh_response r;
+        rh_exchange("127.0.0.1", with_key.proxy_port, &rq, TIMEOUT_MS, &r);
+        if (r.status != cases[i].status)
+            fail_msg("Host %s: status %d (expected %d), body %.200s", cases[i].host, r.status,
+                     cases[i].status, r.body);
+        rh_response_free(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_near_miss_keys_refused),
         cmocka_unit_test(test_disabled_admin_api_403),
         cmocka_unit_test(test_no_cors_wildcard_on_admin_routes),
+        cmocka_unit_test(test_keyless_reload_guards),
     };
     return cmocka_run_group_tests_name("admin_auth", tests, group_setup, group_teardown);
 }

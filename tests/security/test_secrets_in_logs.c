@@ -206,7 +206,7 @@ static void test_admin_routes(void **state)
              "\"2099-01-01T00:00:00Z\"}}",
              user_access, user_refresh, user_secret);
     assert_int_equal(call("GET", "/api/admin/user-credentials", NULL, ADMIN_X), 200);
-    assert_int_equal(call("POST", "/api/admin/user-credentials", add, ADMIN_BEARER), 201);
+    assert_int_equal(call("POST", "/api/admin/user-credentials", add, ADMIN_BEARER), 200);
     assert_int_equal(call("GET", "/api/admin/user-credentials", NULL, ADMIN_BEARER), 200);
     assert_int_equal(call("GET", "/api/admin/user-credentials/sec-code-1", NULL, ADMIN_X), 200);
     assert_int_equal(call("GET", "/api/admin/user-credentials/stats", NULL, ADMIN_X), 200);

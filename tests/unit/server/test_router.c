@@ -100,7 +100,9 @@ static void test_routes_require_the_right_key(void **state)
         {"POST", "/api/event_logging/batch", ROUTE_AUTH_NONE, 1},
         {"GET", "/v1/models", ROUTE_AUTH_API_KEY, 0},
         {"POST", "/v1/messages", ROUTE_AUTH_API_KEY, 1},
-        {"POST", "/api/admin/reload-credentials", ROUTE_AUTH_ADMIN, 0},
+        {"POST", "/api/admin/reload-credentials", ROUTE_AUTH_ADMIN_OR_LOOPBACK, 0},
+        {"POST", "/api/admin/user-credentials/c1/set-expiry", ROUTE_AUTH_ADMIN, 1},
+        {"POST", "/api/admin/user-credentials/batch-set-expiry", ROUTE_AUTH_ADMIN, 1},
         {"POST", "/api/admin/user-credentials", ROUTE_AUTH_ADMIN, 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
