@@ -571,6 +571,20 @@ static void test_client_versions(void **state)
     assert_ptr_equal(v.sdk, f->cfg.sdk_version);
     assert_ptr_equal(v.system, f->cfg.system_version);
     assert_ptr_equal(v.node, f->cfg.node_version);
+
+    /* the settings as the user agents of a call show them */
+    assert_int_equal(run_args(f, "--kiro-version=2.0.1", "--sdk-version=1.0.40",
+                              "--system-version=darwin#25.0.0", "--node-version=24.1.0", NULL),
+                     0);
+    v = config_client_versions(&f->cfg);
+    kiro_identity_lines lines;
+    assert_int_equal(kiro_identity_api(&v, "machine-7", &lines), 0);
+    assert_string_equal(lines.amz_user_agent,
+                        "x-amz-user-agent: aws-sdk-js/1.0.40 KiroIDE-2.0.1-machine-7");
+    assert_string_equal(lines.user_agent,
+                        "User-Agent: aws-sdk-js/1.0.40 ua/2.1 os/darwin#25.0.0 lang/js "
+                        "md/nodejs#24.1.0 api/codewhispererstreaming#1.0.40 m/E "
+                        "KiroIDE-2.0.1-machine-7");
 }
 
 int main(void)
