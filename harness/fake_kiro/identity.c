@@ -11,10 +11,11 @@
  * dots), {w} a word (one or more characters other than a space), {k} the Kiro client
  * (KiroIDE-<version>-<machineId>, always last). */
 #define API_AMZ_SHAPE "aws-sdk-js/{v} {k}"
-#define API_AGENT_SHAPE                                                                          \
+#define API_AGENT_SHAPE                                                                            \
     "aws-sdk-js/{v} ua/2.1 os/{w} lang/js md/nodejs#{v} api/codewhispererstreaming#{v} m/E {k}"
 #define SOCIAL_AGENT_SHAPE "{k}"
-#define IDC_AMZ_SHAPE "aws-sdk-js/{v} ua/2.1 os/{w} lang/js md/browser#{w} api/sso-oidc#{v} m/E KiroIDE"
+#define IDC_AMZ_SHAPE                                                                              \
+    "aws-sdk-js/{v} ua/2.1 os/{w} lang/js md/browser#{w} api/sso-oidc#{v} m/E KiroIDE"
 #define IDC_AGENT "node"
 
 fk_identity_kind fk_identity_kind_of(fk_endpoint endpoint)

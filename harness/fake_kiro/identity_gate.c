@@ -122,8 +122,7 @@ int fk_identity_gate(struct fk_app *app, struct MHD_Connection *c, fk_request *r
     if (kind == FK_IDENTITY_NONE)
         return 1;
     const char *amz = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-amz-user-agent");
-    const char *agent =
-        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_USER_AGENT);
+    const char *agent = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_USER_AGENT);
     const char *problem = fk_identity_problem(kind, amz, agent);
     fk_identity_log_store(&app->identity_log, req->endpoint, amz, agent, problem);
     if (!problem)

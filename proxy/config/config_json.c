@@ -3,8 +3,8 @@
  * kiro-go's own fields (host, port, regions[], apiRegion, kiroVersion, systemVersion,
  * nodeVersion) are read here by name (the versions through the options --kiro-version,
  * --system-version and --node-version, so both take the same values); every other field is the
- * json_name of an option in option_table.c. Unknown fields are ignored, never fatal: kiro-go's files carry fields this
- * proxy does not use. */
+ * json_name of an option in option_table.c. Unknown fields are ignored, never fatal: kiro-go's
+ * files carry fields this proxy does not use. */
 #include "config/config.h"
 
 #include <cjson/cJSON.h>
@@ -117,8 +117,8 @@ static int json_regions(proxy_config *c, const cJSON *root, const char *origin, 
 
 /* kiro-go's client version fields, applied through the options that also take them as flags
  * (whose json_name stays NULL so that --help names them once, as kiro-go's). */
-static int json_client_versions(proxy_config *c, const cJSON *root, const char *origin,
-                                char *err, size_t err_size)
+static int json_client_versions(proxy_config *c, const cJSON *root, const char *origin, char *err,
+                                size_t err_size)
 {
     static const struct {
         const char *json_name;

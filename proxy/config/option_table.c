@@ -41,11 +41,11 @@ const option_spec option_table[] = {
     {"region", OPT_REGION, FIELD(region), 0, 0, NULL, "R",
      "upstream region (default us-east-1; config.json: apiRegion, else regions[0])"},
     {"kiro-version", OPT_TEXT, TEXT_FIELD(kiro_version), NULL, "V",
-     "Kiro IDE version every call to Kiro reports in its user agents (default "
-     KIRO_IDENTITY_DEFAULT_KIRO_VERSION "; config.json: kiroVersion)"},
+     "Kiro IDE version every call to Kiro reports in its user agents "
+     "(default " KIRO_IDENTITY_DEFAULT_KIRO_VERSION "; config.json: kiroVersion)"},
     {"sdk-version", OPT_TEXT, TEXT_FIELD(sdk_version), "sdkVersion", "V",
-     "aws-sdk-js version in the user agents of Kiro API calls (default "
-     KIRO_IDENTITY_DEFAULT_SDK_VERSION ")"},
+     "aws-sdk-js version in the user agents of Kiro API calls "
+     "(default " KIRO_IDENTITY_DEFAULT_SDK_VERSION ")"},
     {"system-version", OPT_TEXT, TEXT_FIELD(system_version), NULL, "OS#V",
      "os/ part of those user agents (default this system, e.g. linux#6.1.0; config.json: "
      "systemVersion)"},

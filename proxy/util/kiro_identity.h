@@ -30,8 +30,8 @@
 #define KIRO_IDENTITY_DEFAULT_NODE_VERSION "22.21.1"
 
 /* The IdC refresh's fixed x-amz-user-agent value (the sso-oidc client of the AWS SDK). */
-#define KIRO_IDENTITY_IDC_AMZ_USER_AGENT                                                         \
-    "aws-sdk-js/3.738.0 ua/2.1 os/other lang/js md/browser#unknown_unknown api/sso-oidc#3.738.0 " \
+#define KIRO_IDENTITY_IDC_AMZ_USER_AGENT                                                           \
+    "aws-sdk-js/3.738.0 ua/2.1 os/other lang/js md/browser#unknown_unknown api/sso-oidc#3.738.0 "  \
     "m/E KiroIDE"
 #define KIRO_IDENTITY_IDC_USER_AGENT "node"
 

@@ -16,11 +16,11 @@
 
 #include "fk_fixture.h"
 
-#define SEARCH_CALL                                                                              \
-    "{\"id\":\"web_search_tooluse_abc_1_x\",\"jsonrpc\":\"2.0\",\"method\":\"tools/call\","      \
+#define SEARCH_CALL                                                                                \
+    "{\"id\":\"web_search_tooluse_abc_1_x\",\"jsonrpc\":\"2.0\",\"method\":\"tools/call\","        \
     "\"params\":{\"name\":\"web_search\",\"arguments\":{\"query\":\"q\"}}}"
-#define IDC_BODY                                                                                 \
-    "{\"clientId\":\"c\",\"clientSecret\":\"s\",\"refreshToken\":\"rt\","                        \
+#define IDC_BODY                                                                                   \
+    "{\"clientId\":\"c\",\"clientSecret\":\"s\",\"refreshToken\":\"rt\","                          \
     "\"grantType\":\"refresh_token\"}"
 
 typedef struct endpoint {
@@ -47,14 +47,15 @@ static const char *const curl_agent[] = {"User-Agent: curl/8.5.0", NULL};
 static const char *const *other_kind(const fk_proc *p, size_t i)
 {
     char url[256];
-    const char *path = i == 3 ? "/token" : "/refreshToken"; /* social gets IdC's, the rest social's */
+    const char *path =
+        i == 3 ? "/token" : "/refreshToken"; /* social gets IdC's, the rest social's */
     snprintf(url, sizeof url, "%s%s", p->base_url, path);
     return fk_default_identity(url);
 }
 
 /* Sends endpoint e with identity (NULL: the right one); returns the status, body in *json. */
 static long send_to(const fk_proc *p, const endpoint *e, const char *const *identity,
-                 fk_response *r)
+                    fk_response *r)
 {
     char url[256];
     snprintf(url, sizeof url, "%s%s", p->base_url, e->path);
@@ -62,9 +63,8 @@ static long send_to(const fk_proc *p, const endpoint *e, const char *const *iden
     const char *body = e->body ? e->body : plain;
     fk_response_init(r);
     r->identity = identity;
-    assert_int_equal(fk_http(r, e->method, url, "tok", strcmp(e->method, "GET") ? body : NULL,
-                             5000),
-                     CURLE_OK);
+    assert_int_equal(
+        fk_http(r, e->method, url, "tok", strcmp(e->method, "GET") ? body : NULL, 5000), CURLE_OK);
     free(plain);
     return r->status;
 }

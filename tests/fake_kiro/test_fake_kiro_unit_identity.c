@@ -17,11 +17,11 @@
 
 #define MID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define API_AMZ "aws-sdk-js/1.0.27 KiroIDE-1.6.0-" MID
-#define API_AGENT                                                                               \
-    "aws-sdk-js/1.0.27 ua/2.1 os/linux#6.1.0 lang/js md/nodejs#22.21.1 "                        \
+#define API_AGENT                                                                                  \
+    "aws-sdk-js/1.0.27 ua/2.1 os/linux#6.1.0 lang/js md/nodejs#22.21.1 "                           \
     "api/codewhispererstreaming#1.0.27 m/E KiroIDE-1.6.0-" MID
-#define IDC_AMZ                                                                                 \
-    "aws-sdk-js/3.738.0 ua/2.1 os/other lang/js md/browser#unknown_unknown api/sso-oidc#3.738.0 " \
+#define IDC_AMZ                                                                                    \
+    "aws-sdk-js/3.738.0 ua/2.1 os/other lang/js md/browser#unknown_unknown api/sso-oidc#3.738.0 "  \
     "m/E KiroIDE"
 
 typedef struct identity_case {
@@ -69,8 +69,7 @@ static const identity_case cases[] = {
     /* social refresh */
     {"social: the IDE", FK_IDENTITY_SOCIAL_REFRESH, NULL, "KiroIDE-1.6.0-" MID, NULL},
     {"social: no user-agent", FK_IDENTITY_SOCIAL_REFRESH, NULL, NULL, "user-agent"},
-    {"social: libcurl's agent", FK_IDENTITY_SOCIAL_REFRESH, NULL, "kiro-proxy/1.0.0",
-     "user-agent"},
+    {"social: libcurl's agent", FK_IDENTITY_SOCIAL_REFRESH, NULL, "kiro-proxy/1.0.0", "user-agent"},
     {"social: the API agent", FK_IDENTITY_SOCIAL_REFRESH, API_AMZ, API_AGENT, "user-agent"},
     {"social: no machine id", FK_IDENTITY_SOCIAL_REFRESH, NULL, "KiroIDE-1.6.0", "user-agent"},
     /* IdC refresh */
@@ -145,8 +144,8 @@ static void the_proxy_builder_passes(void **state)
             if (problem)
                 fail_msg("API identity %s / %s refused: %s", api.amz_user_agent, api.user_agent,
                          problem);
-            problem = fk_identity_problem(FK_IDENTITY_SOCIAL_REFRESH, NULL,
-                                          value_of(social.user_agent));
+            problem =
+                fk_identity_problem(FK_IDENTITY_SOCIAL_REFRESH, NULL, value_of(social.user_agent));
             if (problem)
                 fail_msg("social identity %s refused: %s", social.user_agent, problem);
         }

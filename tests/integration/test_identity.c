@@ -38,8 +38,8 @@
 #define SOCIAL_MACHINE_2 "467efe5e9508c70b96472109ff2d3db5c181a741a6271a2a8fc864c82add830b"
 #define IDC_MACHINE "idc-machine-0003"
 
-#define IDC_AMZ_AGENT                                                                            \
-    "aws-sdk-js/3.738.0 ua/2.1 os/other lang/js md/browser#unknown_unknown api/sso-oidc#3.738.0 " \
+#define IDC_AMZ_AGENT                                                                              \
+    "aws-sdk-js/3.738.0 ua/2.1 os/other lang/js md/browser#unknown_unknown api/sso-oidc#3.738.0 "  \
     "m/E KiroIDE"
 
 static test_stack stack; /* the running stack of the current test; stopped by teardown */
@@ -120,8 +120,7 @@ static const char *text_at(const cJSON *obj, const char *name)
 
 /* The endpoint accepted the proxy's last request, which carried exactly these user agents
  * (amz NULL: no x-amz-user-agent). */
-static void expect_identity(test_stack *s, const char *endpoint, const char *amz,
-                            const char *agent)
+static void expect_identity(test_stack *s, const char *endpoint, const char *amz, const char *agent)
 {
     cJSON *root;
     const cJSON *seen = seen_by(s, endpoint, &root);
@@ -144,12 +143,12 @@ static void send_message(test_stack *s, const char *body)
     tp_response_free(&r);
 }
 
-#define PLAIN_MESSAGE                                                                            \
-    "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\","       \
+#define PLAIN_MESSAGE                                                                              \
+    "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\","         \
     "\"content\":\"hello\"}]}"
-#define SEARCH_MESSAGE                                                                           \
-    "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":1024,\"tools\":[{\"type\":"                 \
-    "\"web_search_20250305\",\"name\":\"web_search\",\"max_uses\":1}],\"messages\":[{\"role\":"  \
+#define SEARCH_MESSAGE                                                                             \
+    "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":1024,\"tools\":[{\"type\":"                   \
+    "\"web_search_20250305\",\"name\":\"web_search\",\"max_uses\":1}],\"messages\":[{\"role\":"    \
     "\"user\",\"content\":\"Perform a web search for the query: kiro identity\"}]}"
 
 /* ---- the default identity ----------------------------------------------------------------- */
@@ -158,7 +157,8 @@ static void default_identity_on_every_api_call(void **state)
 {
     (void)state;
     static const char credentials[] =
-        "[{\"id\":1,\"accessToken\":\"identity-access-token-0001\",\"refreshToken\":\"" SOCIAL_REFRESH_1
+        "[{\"id\":1,\"accessToken\":\"identity-access-token-0001\",\"refreshToken\":"
+        "\"" SOCIAL_REFRESH_1
         "\",\"expiresAt\":\"2099-01-01T00:00:00Z\",\"authMethod\":\"social\"}]";
     stack_options o = {.credentials_json = credentials};
     test_stack *s = start_stack(&o);
@@ -222,15 +222,16 @@ static void configured_versions_and_refresh_agents(void **state)
     (void)state;
     /* both expired: the refresher renews them at start; the IdC one (priority 0) then serves */
     static const char credentials[] =
-        "[{\"id\":1,\"accessToken\":\"identity-access-token-0002\",\"refreshToken\":\"" SOCIAL_REFRESH_2
+        "[{\"id\":1,\"accessToken\":\"identity-access-token-0002\",\"refreshToken\":"
+        "\"" SOCIAL_REFRESH_2
         "\",\"expiresAt\":\"2000-01-01T00:00:00Z\",\"authMethod\":\"social\",\"priority\":1},"
         "{\"id\":2,\"accessToken\":\"identity-access-token-0003\",\"refreshToken\":"
         "\"identity-refresh-idc-0003\",\"expiresAt\":\"2000-01-01T00:00:00Z\",\"authMethod\":"
         "\"idc\",\"clientId\":\"identity-client\",\"clientSecret\":\"identity-secret\","
         "\"machineId\":\"" IDC_MACHINE "\",\"priority\":0}]";
-    static const char *const proxy_args[] = {"--kiro-version",   "1.7.2",         "--sdk-version",
-                                             "1.0.34",           "--system-version", "darwin#24.6.0",
-                                             "--node-version",   "20.1.0",        NULL};
+    static const char *const proxy_args[] = {
+        "--kiro-version", "1.7.2",          "--sdk-version", "1.0.34", "--system-version",
+        "darwin#24.6.0",  "--node-version", "20.1.0",        NULL};
     stack_options o = {.credentials_json = credentials, .proxy_args = proxy_args};
     test_stack *s = start_stack(&o);
 
@@ -239,8 +240,7 @@ static void configured_versions_and_refresh_agents(void **state)
     expect_identity(s, "token", IDC_AMZ_AGENT, "node");
 
     send_message(s, PLAIN_MESSAGE);
-    expect_identity(s, "generateAssistantResponse",
-                    "aws-sdk-js/1.0.34 KiroIDE-1.7.2-" IDC_MACHINE,
+    expect_identity(s, "generateAssistantResponse", "aws-sdk-js/1.0.34 KiroIDE-1.7.2-" IDC_MACHINE,
                     "aws-sdk-js/1.0.34 ua/2.1 os/darwin#24.6.0 lang/js md/nodejs#20.1.0 "
                     "api/codewhispererstreaming#1.0.34 m/E KiroIDE-1.7.2-" IDC_MACHINE);
     assert_int_equal(fake_stat(s, "identity_rejected"), 0);

@@ -18,10 +18,10 @@
 
 /* Every variable a test may set; cleared before and after each test. */
 static const char *const env_names[] = {
-    "KIRO_CONFIG",      "KIRO_LISTEN",           "KIRO_API_KEY",      "KIRO_ADMIN_KEY",
-    "KIRO_CREDENTIALS", "KIRO_USER_CREDENTIALS", "KIRO_UPSTREAM_URL", "KIRO_AUTH_URL",
-    "KIRO_LOG_LEVEL",   "KIRO_REGION",           "KIRO_MAX_RETRIES",  "KIRO_MAX_BODY_BYTES",
-    "KIRO_KIRO_VERSION", "KIRO_SDK_VERSION",     "KIRO_SYSTEM_VERSION", "KIRO_NODE_VERSION",
+    "KIRO_CONFIG",       "KIRO_LISTEN",           "KIRO_API_KEY",        "KIRO_ADMIN_KEY",
+    "KIRO_CREDENTIALS",  "KIRO_USER_CREDENTIALS", "KIRO_UPSTREAM_URL",   "KIRO_AUTH_URL",
+    "KIRO_LOG_LEVEL",    "KIRO_REGION",           "KIRO_MAX_RETRIES",    "KIRO_MAX_BODY_BYTES",
+    "KIRO_KIRO_VERSION", "KIRO_SDK_VERSION",      "KIRO_SYSTEM_VERSION", "KIRO_NODE_VERSION",
 };
 
 typedef struct fixture {
@@ -533,11 +533,13 @@ static void test_client_versions(void **state)
         const char *json_name, *env, *flag;
         size_t offset;
     } versions[] = {
-        {"kiroVersion", "KIRO_KIRO_VERSION", "--kiro-version", offsetof(proxy_config, kiro_version)},
+        {"kiroVersion", "KIRO_KIRO_VERSION", "--kiro-version",
+         offsetof(proxy_config, kiro_version)},
         {"sdkVersion", "KIRO_SDK_VERSION", "--sdk-version", offsetof(proxy_config, sdk_version)},
         {"systemVersion", "KIRO_SYSTEM_VERSION", "--system-version",
          offsetof(proxy_config, system_version)},
-        {"nodeVersion", "KIRO_NODE_VERSION", "--node-version", offsetof(proxy_config, node_version)},
+        {"nodeVersion", "KIRO_NODE_VERSION", "--node-version",
+         offsetof(proxy_config, node_version)},
     };
     for (size_t i = 0; i < sizeof versions / sizeof versions[0]; i++) {
         const char *field = (const char *)&f->cfg + versions[i].offset;

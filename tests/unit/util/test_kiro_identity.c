@@ -17,18 +17,18 @@
 #define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 /* 600 characters: more than any line can hold. */
-#define LONG_VERSION                                                                            \
-    "1.1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111" \
-    "1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111" \
-    "1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111" \
-    "1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111" \
-    "1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111" \
-    "1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111" \
+#define LONG_VERSION                                                                               \
+    "1.1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"   \
+    "1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"  \
+    "1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"  \
+    "1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"  \
+    "1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"  \
+    "1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"  \
     "111111111111111111111111111111111111111111111111111111111111111"
 
 typedef struct api_case {
     const char *name;
-    int versions_given;         /* 0: NULL is passed for the versions */
+    int versions_given; /* 0: NULL is passed for the versions */
     kiro_client_versions versions;
     const char *machine_id;
     int rc;
@@ -37,26 +37,41 @@ typedef struct api_case {
 } api_case;
 
 static const api_case api_cases[] = {
-    {"current IDE", 1, {"1.0.27", "1.6.0", "linux#6.1.0", "22.21.1"}, "machine-a1", 0,
+    {"current IDE",
+     1,
+     {"1.0.27", "1.6.0", "linux#6.1.0", "22.21.1"},
+     "machine-a1",
+     0,
      "x-amz-user-agent: aws-sdk-js/1.0.27 KiroIDE-1.6.0-machine-a1",
      "User-Agent: aws-sdk-js/1.0.27 ua/2.1 os/linux#6.1.0 lang/js md/nodejs#22.21.1 "
      "api/codewhispererstreaming#1.0.27 m/E KiroIDE-1.6.0-machine-a1"},
-    {"newer peer, derived machine id", 1, {"1.0.34", "0.11.107", "darwin#24.6.0", "20.1.0"},
-     HEX64, 0, "x-amz-user-agent: aws-sdk-js/1.0.34 KiroIDE-0.11.107-" HEX64,
+    {"newer peer, derived machine id",
+     1,
+     {"1.0.34", "0.11.107", "darwin#24.6.0", "20.1.0"},
+     HEX64,
+     0,
+     "x-amz-user-agent: aws-sdk-js/1.0.34 KiroIDE-0.11.107-" HEX64,
      "User-Agent: aws-sdk-js/1.0.34 ua/2.1 os/darwin#24.6.0 lang/js md/nodejs#20.1.0 "
      "api/codewhispererstreaming#1.0.34 m/E KiroIDE-0.11.107-" HEX64},
-    {"empty versions take the defaults", 1, {"", "", "", ""}, "m", 0,
+    {"empty versions take the defaults",
+     1,
+     {"", "", "", ""},
+     "m",
+     0,
      "x-amz-user-agent: aws-sdk-js/1.0.27 KiroIDE-1.6.0-m",
      "User-Agent: aws-sdk-js/1.0.27 ua/2.1 os/other lang/js md/nodejs#22.21.1 "
      "api/codewhispererstreaming#1.0.27 m/E KiroIDE-1.6.0-m"},
-    {"no versions at all", 0, {NULL, NULL, NULL, NULL}, "m-2", 0,
+    {"no versions at all",
+     0,
+     {NULL, NULL, NULL, NULL},
+     "m-2",
+     0,
      "x-amz-user-agent: aws-sdk-js/1.0.27 KiroIDE-1.6.0-m-2",
      "User-Agent: aws-sdk-js/1.0.27 ua/2.1 os/other lang/js md/nodejs#22.21.1 "
      "api/codewhispererstreaming#1.0.27 m/E KiroIDE-1.6.0-m-2"},
     {"empty machine id", 1, {"1.0.27", "1.6.0", "linux#6", "22"}, "", -1, "", ""},
     {"no machine id", 1, {"1.0.27", "1.6.0", "linux#6", "22"}, NULL, -1, "", ""},
-    {"a version too long for a line", 1, {LONG_VERSION, "1.6.0", "linux#6", "22"}, "m", -1, "",
-     ""},
+    {"a version too long for a line", 1, {LONG_VERSION, "1.6.0", "linux#6", "22"}, "m", -1, "", ""},
 };
 
 static void fill_garbage(kiro_identity_lines *out)
