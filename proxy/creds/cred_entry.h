@@ -15,6 +15,13 @@
 typedef struct pool_entry {
     credential cred;
     cJSON *extra;                /* fields this code does not know, written back on save */
+    cJSON *rejected;             /* an entry the parser refused: kept as read, written back as
+                                    it was, loaded disabled with the reason (NULL otherwise) */
+    char file_auth_method[32];   /* authMethod as the file spelled it ("" = absent) */
+    char file_region[REGION_NAME_SIZE];     /* region, authRegion, apiRegion as the file */
+    char file_auth_region[REGION_NAME_SIZE]; /* gave them ("" = absent): saves write back */
+    char file_api_region[REGION_NAME_SIZE];  /* what was read, not what was derived */
+    int file_machine_id;         /* machineId came from the file (else derived, not saved) */
     int disabled_in_file;        /* "disabled": true in the file: the only disable we persist */
     int disabled_by_refresh;     /* disabled because the refresh token was rejected */
     int refresh_failures;        /* consecutive failed refreshes */
@@ -30,6 +37,7 @@ struct cred_pool {
     pool_entry *entries;
     size_t count;
     size_t next_index; /* round-robin cursor */
+    int file_is_object; /* the file held one object, not an array: saved the same way */
 };
 
 /* Frees what an entry owns and zeroes it. */

@@ -31,9 +31,13 @@ int cred_pool_load_json(cred_pool *p, const char *json, size_t len, char *err, s
     }
     pool_entry *entries;
     size_t n;
-    if (cred_document_parse(json, len, &entries, &n, err, err_size) != 0)
+    int is_object = 0;
+    if (cred_document_parse(json, len, &entries, &n, &is_object, err, err_size) != 0)
         return -1;
     pool_replace_entries(p, entries, n);
+    pthread_mutex_lock(&p->mu);
+    p->file_is_object = is_object;
+    pthread_mutex_unlock(&p->mu);
     return (int)n;
 }
 
@@ -62,9 +66,13 @@ int cred_pool_load(cred_pool *p, char *err, size_t err_size)
     return rc;
 }
 
-/* The file form of one credential: known fields, then the unknown ones it was loaded with. */
+/* The file form of one credential: the fields as the file gave them (a spelling, a region the
+ * file left out, a derived machineId are not rewritten), the current tokens, then the unknown
+ * fields it was loaded with. A rejected entry is written back exactly as it was read. */
 static cJSON *file_entry(const pool_entry *e)
 {
+    if (e->rejected)
+        return cJSON_Duplicate(e->rejected, 1);
     const credential *c = &e->cred;
     cJSON *o = cJSON_CreateObject();
     if (!o)
@@ -78,17 +86,21 @@ static cJSON *file_entry(const pool_entry *e)
         ok = cred_json_add_string(o, "profileArn", c->profile_arn) == 0;
     if (ok && c->expires_at > 0)
         ok = cred_json_add_time(o, "expiresAt", c->expires_at) == 0;
-    if (ok)
-        ok = cred_json_add_string(o, "authMethod", cred_auth_method_name(c->method)) == 0;
+    if (ok && e->file_auth_method[0])
+        ok = cred_json_add_string(o, "authMethod", e->file_auth_method) == 0;
     if (ok && c->client_id)
         ok = cred_json_add_string(o, "clientId", c->client_id) == 0;
     if (ok && c->client_secret)
         ok = cred_json_add_string(o, "clientSecret", c->client_secret) == 0;
-    /* region is written as the upstream region, so apiRegion is not needed to reload it. */
-    ok = ok && cred_json_add_string(o, "region", c->region) == 0 &&
-         cred_json_add_string(o, "authRegion", c->auth_region) == 0 &&
-         cred_json_add_string(o, "machineId", c->machine_id) == 0 &&
-         cJSON_AddBoolToObject(o, "disabled", e->disabled_in_file) &&
+    if (ok && e->file_region[0])
+        ok = cred_json_add_string(o, "region", e->file_region) == 0;
+    if (ok && e->file_auth_region[0])
+        ok = cred_json_add_string(o, "authRegion", e->file_auth_region) == 0;
+    if (ok && e->file_api_region[0])
+        ok = cred_json_add_string(o, "apiRegion", e->file_api_region) == 0;
+    if (ok && e->file_machine_id)
+        ok = cred_json_add_string(o, "machineId", c->machine_id) == 0;
+    ok = ok && cJSON_AddBoolToObject(o, "disabled", e->disabled_in_file) &&
          cJSON_AddNumberToObject(o, "priority", c->priority);
     const cJSON *field;
     cJSON_ArrayForEach(field, e->extra)
@@ -124,10 +136,16 @@ int cred_pool_save(cred_pool *p)
             array = NULL;
         }
     }
+    /* A file that held one object is written back as one object while it still has one. */
+    cJSON *root = array;
+    if (array && p->file_is_object && p->count == 1)
+        root = cJSON_DetachItemFromArray(array, 0);
     pthread_mutex_unlock(&p->mu);
 
     int rc = -1;
-    char *text = array ? cJSON_Print(array) : NULL;
+    char *text = root ? cJSON_Print(root) : NULL;
+    if (root != array)
+        cJSON_Delete(root);
     cJSON_Delete(array);
     if (text) {
         size_t len = strlen(text);

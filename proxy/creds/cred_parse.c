@@ -121,14 +121,21 @@ int cred_parse_expires_at(const cJSON *value, time_t *out)
 
 int cred_auth_method_parse(const char *text, auth_method *out)
 {
-    if (strcasecmp(text, "social") == 0) {
-        *out = AUTH_SOCIAL;
-        return 0;
-    }
-    if (strcasecmp(text, "idc") == 0 || strcasecmp(text, "builder-id") == 0 ||
-        strcasecmp(text, "builderid") == 0) {
-        *out = AUTH_IDC;
-        return 0;
+    /* kiro-go, kiro.rs and AIClient accept these; IAM Identity Center ("iam") and the
+     * enterprise sign-in are IdC refreshes too. */
+    static const struct {
+        const char *spelling;
+        auth_method method;
+    } spellings[] = {
+        {"social", AUTH_SOCIAL},     {"idc", AUTH_IDC},        {"builder-id", AUTH_IDC},
+        {"builderid", AUTH_IDC},     {"builder_id", AUTH_IDC}, {"iam", AUTH_IDC},
+        {"enterprise", AUTH_IDC},    {"sso", AUTH_IDC},        {"identity-center", AUTH_IDC},
+    };
+    for (size_t i = 0; i < sizeof spellings / sizeof spellings[0]; i++) {
+        if (strcasecmp(text, spellings[i].spelling) == 0) {
+            *out = spellings[i].method;
+            return 0;
+        }
     }
     return -1;
 }
@@ -182,8 +189,8 @@ static int parse_id(const cJSON *obj, credential *c, int *explicit_id, const cha
                     size_t err_size)
 {
     const cJSON *id = present(obj, "id");
-    if (!id)
-        return 0;
+    if (!id || (cJSON_IsNumber(id) && id->valuedouble == 0))
+        return 0; /* kiro-go writes Go's zero value, 0, for "no id" */
     long long value;
     if (rule_json_whole_number(id, 1, 2147483647.0, &value) != 0)
         return field_error(err, err_size, where, "id", "must be a positive whole number");
@@ -224,48 +231,64 @@ static int parse_expiry(const cJSON *obj, credential *c, const char *where, char
     return 0;
 }
 
-/* authMethod: absent means social. */
-static int parse_method(const cJSON *obj, credential *c, const char *where, char *err,
+/* authMethod: the spellings of cred_auth_method_parse(); absent or "" means IdC when the entry
+ * has clientId and clientSecret (what every Kiro proxy infers), else social; an unknown
+ * spelling with client credentials is IdC too. The spelling is kept to be written back. */
+static int parse_method(const cJSON *obj, pool_entry *e, const char *where, char *err,
                         size_t err_size)
 {
-    c->method = AUTH_SOCIAL;
+    credential *c = &e->cred;
+    int has_client = c->client_id && c->client_secret;
+    c->method = has_client ? AUTH_IDC : AUTH_SOCIAL;
     const cJSON *method = present(obj, "authMethod");
-    if (method &&
-        (!cJSON_IsString(method) || cred_auth_method_parse(method->valuestring, &c->method) != 0))
-        return field_error(err, err_size, where, "authMethod",
-                           "must be \"social\", \"idc\" or \"builder-id\"");
-    return 0;
+    if (!method || (cJSON_IsString(method) && !*method->valuestring))
+        return 0;
+    if (!cJSON_IsString(method) || strlen(method->valuestring) >= sizeof e->file_auth_method)
+        return field_error(err, err_size, where, "authMethod", "must be a short string");
+    snprintf(e->file_auth_method, sizeof e->file_auth_method, "%s", method->valuestring);
+    if (cred_auth_method_parse(method->valuestring, &c->method) == 0 || has_client)
+        return 0;
+    return field_error(err, err_size, where, "authMethod",
+                       "is not a known sign-in method (social, idc, builder-id, iam, enterprise) "
+                       "and the entry has no clientId/clientSecret");
 }
 
-/* region: the account's region (default us-east-1); authRegion defaults to it; apiRegion,
- * when present, replaces it for upstream calls. */
-static int parse_regions(const cJSON *obj, credential *c, const char *where, char *err,
+/* Regions as kiro-go resolves them. API calls: apiRegion, else region, else "" (the config's
+ * apiRegion / regions[0], resolved by config_upstream_base_url). Token refresh: authRegion,
+ * else region, else us-east-1. The file's own values are kept to be written back as read. */
+static int parse_regions(const cJSON *obj, pool_entry *e, const char *where, char *err,
                          size_t err_size)
 {
-    char account_region[sizeof c->region] = CRED_DEFAULT_REGION;
-    if (optional_region(obj, "region", account_region, sizeof account_region, where, err,
-                        err_size) != 0)
-        return -1;
-    snprintf(c->auth_region, sizeof c->auth_region, "%s", account_region);
-    snprintf(c->region, sizeof c->region, "%s", account_region);
-    if (optional_region(obj, "authRegion", c->auth_region, sizeof c->auth_region, where, err,
+    credential *c = &e->cred;
+    if (optional_region(obj, "region", e->file_region, sizeof e->file_region, where, err,
                         err_size) != 0 ||
-        optional_region(obj, "apiRegion", c->region, sizeof c->region, where, err, err_size) != 0)
+        optional_region(obj, "authRegion", e->file_auth_region, sizeof e->file_auth_region, where,
+                        err, err_size) != 0 ||
+        optional_region(obj, "apiRegion", e->file_api_region, sizeof e->file_api_region, where,
+                        err, err_size) != 0)
         return -1;
+    const char *api = e->file_api_region[0] ? e->file_api_region : e->file_region;
+    const char *auth = e->file_auth_region[0] ? e->file_auth_region
+                       : e->file_region[0]    ? e->file_region
+                                              : CRED_DEFAULT_REGION;
+    snprintf(c->region, sizeof c->region, "%s", api);
+    snprintf(c->auth_region, sizeof c->auth_region, "%s", auth);
     return 0;
 }
 
 /* machineId: given, or the SHA-256 hex of the refresh token (of the access token without one),
  * as kiro-go derives it. */
-static int parse_machine_id(const cJSON *obj, credential *c, const char *where, char *err,
+static int parse_machine_id(const cJSON *obj, pool_entry *e, const char *where, char *err,
                             size_t err_size)
 {
+    credential *c = &e->cred;
     const cJSON *machine = present(obj, "machineId");
     if (machine && !(cJSON_IsString(machine) && !*machine->valuestring)) {
         if (!cJSON_IsString(machine) || !is_machine_id(machine->valuestring))
             return field_error(err, err_size, where, "machineId",
                                "must be 1..64 characters of [A-Za-z0-9._-]");
         snprintf(c->machine_id, sizeof c->machine_id, "%s", machine->valuestring);
+        e->file_machine_id = 1;
         return 0;
     }
     const char *seed = c->refresh_token ? c->refresh_token : c->access_token;
@@ -318,9 +341,9 @@ int cred_entry_parse(const cJSON *obj, const char *where, pool_entry *e, int *ex
     if (parse_id(obj, c, explicit_id, where, err, err_size) != 0 ||
         parse_tokens(obj, c, where, err, err_size) != 0 ||
         parse_expiry(obj, c, where, err, err_size) != 0 ||
-        parse_method(obj, c, where, err, err_size) != 0 ||
-        parse_regions(obj, c, where, err, err_size) != 0 ||
-        parse_machine_id(obj, c, where, err, err_size) != 0 ||
+        parse_method(obj, e, where, err, err_size) != 0 ||
+        parse_regions(obj, e, where, err, err_size) != 0 ||
+        parse_machine_id(obj, e, where, err, err_size) != 0 ||
         parse_disabled(obj, e, where, err, err_size) != 0 ||
         parse_priority(obj, c, where, err, err_size) != 0)
         goto fail;
@@ -379,9 +402,34 @@ static void assign_ids(pool_entry *entries, size_t n, const int *explicit_id)
     }
 }
 
+/* An entry cred_entry_parse() refused: kept as read (saves write it back unchanged), loaded
+ * disabled with the reason, so that one odd entry never stops the others. Its own id is kept
+ * when it has a usable one. Logged here, once per load. */
+static int reject_entry(const cJSON *item, const char *reason, pool_entry *e, int *explicit_id)
+{
+    memset(e, 0, sizeof *e);
+    *explicit_id = 0;
+    e->rejected = cJSON_Duplicate(item, 1);
+    if (!e->rejected)
+        return -1;
+    long long id;
+    const cJSON *id_item = cJSON_IsObject(item) ? present(item, "id") : NULL;
+    if (id_item && rule_json_whole_number(id_item, 1, 2147483647.0, &id) == 0) {
+        e->cred.id = (int)id;
+        *explicit_id = 1;
+    }
+    e->cred.disabled = 1;
+    e->disabled_in_file = 1;
+    snprintf(e->cred.disabled_reason, sizeof e->cred.disabled_reason, "%s", reason);
+    snprintf(e->cred.auth_region, sizeof e->cred.auth_region, "%s", CRED_DEFAULT_REGION);
+    LOG_WARN("credentials: %s; that entry is loaded disabled and kept in the file as it is",
+             reason);
+    return 0;
+}
+
 /* Parses a whole credentials document (array or one object) into a new entry array. */
 int cred_document_parse(const char *json, size_t len, pool_entry **out, size_t *count_out,
-                        char *err, size_t err_size)
+                        int *is_object_out, char *err, size_t err_size)
 {
     *out = NULL;
     *count_out = 0;
@@ -418,15 +466,20 @@ int cred_document_parse(const char *json, size_t len, pool_entry **out, size_t *
     for (; parsed < n && item; parsed++, item = cJSON_IsObject(root) ? NULL : item->next) {
         char where[48];
         snprintf(where, sizeof where, "credential #%zu", parsed + 1);
-        if (cred_entry_parse(item, where, &entries[parsed], &explicit_id[parsed], err, err_size) !=
-            0)
+        char reason[sizeof entries[0].cred.disabled_reason];
+        if (cred_entry_parse(item, where, &entries[parsed], &explicit_id[parsed], reason,
+                             sizeof reason) != 0 &&
+            reject_entry(item, reason, &entries[parsed], &explicit_id[parsed]) != 0)
             break;
     }
     if (parsed != n) {
+        errbuf_set(err, err_size, "credentials: out of memory");
         pool_entries_free(entries, parsed);
         entries = NULL;
         goto done;
     }
+    if (is_object_out)
+        *is_object_out = cJSON_IsObject(root);
     assign_ids(entries, n, explicit_id);
     *out = entries;
     *count_out = n;

@@ -15,12 +15,17 @@ int cred_entry_parse(const cJSON *obj, const char *where, pool_entry *e, int *ex
 
 /* Parses a whole document (array, or one object) into a new entry array with unique ids
  * (explicit ids kept unless an earlier entry has the same one; the others get position + 1, or
- * the next id above all). *out is malloc'd (free with pool_entries_free). Returns 0 or -1. */
+ * the next id above all). An entry that breaks a rule does not fail the document: it is kept
+ * as read (pool_entry.rejected) and loaded disabled with the reason. Only a document that is
+ * not JSON, not an array or object, or over the entry cap fails. *out is malloc'd (free with
+ * pool_entries_free); *is_object_out (may be NULL) says whether the root was one object.
+ * Returns 0 or -1 with err. */
 int cred_document_parse(const char *json, size_t len, pool_entry **out, size_t *count_out,
-                        char *err, size_t err_size);
+                        int *is_object_out, char *err, size_t err_size);
 
-/* authMethod text (any case): "social" -> AUTH_SOCIAL; "idc", "builder-id", "builderid" ->
- * AUTH_IDC. Returns 0, or -1 for any other spelling. */
+/* authMethod text (any case): "social" -> AUTH_SOCIAL; "idc", "builder-id", "builderid",
+ * "builder_id", "iam", "enterprise", "sso", "identity-center" -> AUTH_IDC. Returns 0, or -1
+ * for any other spelling. */
 int cred_auth_method_parse(const char *text, auth_method *out);
 
 #endif

@@ -19,7 +19,7 @@ static cJSON *view_entry(const pool_entry *e)
              cJSON_AddNumberToObject(o, "failureCount", c->failure_count) &&
              cred_json_add_time(o, "expiresAt", c->expires_at) == 0 &&
              cred_json_add_string(o, "authMethod", cred_auth_method_name(c->method)) == 0 &&
-             cred_json_add_string(o, "region", c->region) == 0 &&
+             cred_json_add_string(o, "region", c->region[0] ? c->region : NULL) == 0 &&
              cred_json_add_string(o, "authRegion", c->auth_region) == 0 &&
              cred_json_add_masked(o, "accessToken", c->access_token) == 0 &&
              cred_json_add_masked(o, "refreshToken", c->refresh_token) == 0 &&

@@ -35,6 +35,7 @@ void pool_entry_clear(pool_entry *e)
 {
     credential_clear(&e->cred);
     cJSON_Delete(e->extra);
+    cJSON_Delete(e->rejected);
     memset(e, 0, sizeof *e);
 }
 

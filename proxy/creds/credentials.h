@@ -42,7 +42,7 @@ typedef struct credential {
     char auth_region[REGION_NAME_SIZE]; /* token service region */
     char machine_id[65];        /* default: SHA-256 hex of the refresh token */
     int disabled;
-    char disabled_reason[64];
+    char disabled_reason[192];
     int priority;
     int failure_count;
     long refresh_count;

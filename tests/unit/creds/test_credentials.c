@@ -115,7 +115,9 @@ static void test_parse_single_object_and_defaults(void **state)
     assert_null(c.access_token);
     assert_int_equal(c.expires_at, 0);
     assert_int_equal(c.method, AUTH_SOCIAL);
-    assert_string_equal(c.region, "us-east-1");
+    /* No region in the entry: API calls take the config's apiRegion / regions[0] ("" here,
+     * resolved by config_upstream_base_url); the token service defaults to us-east-1. */
+    assert_string_equal(c.region, "");
     assert_string_equal(c.auth_region, "us-east-1");
     char expected_machine[SHA256_HEX_SIZE];
     sha256_hex("only-refresh-token", strlen("only-refresh-token"), expected_machine);
@@ -153,21 +155,71 @@ static void test_parse_expiry_forms(void **state)
     }
 }
 
+/* Every authMethod spelling met in kiro-go, kiro.rs and AIClient files, and the inference of
+ * IdC from clientId + clientSecret when authMethod is absent, empty or unknown. */
 static void test_auth_method_spellings(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(load(f, "[{\"accessToken\":\"t-000000000001\",\"authMethod\":\"idc\"},"
-                             "{\"accessToken\":\"t-000000000002\",\"authMethod\":\"IdC\"},"
-                             "{\"accessToken\":\"t-000000000003\",\"authMethod\":\"builder-id\"},"
-                             "{\"accessToken\":\"t-000000000004\",\"authMethod\":\"builderId\"},"
-                             "{\"accessToken\":\"t-000000000005\",\"authMethod\":\"social\"},"
-                             "{\"accessToken\":\"t-000000000006\"}]"),
-                     6);
-    const auth_method expected[] = {AUTH_IDC, AUTH_IDC,    AUTH_IDC,
-                                    AUTH_IDC, AUTH_SOCIAL, AUTH_SOCIAL};
-    for (int id = 1; id <= 6; id++) {
-        credential c = copy_of(f, id);
-        assert_int_equal(c.method, expected[id - 1]);
+    static const struct {
+        const char *fields;
+        auth_method expected;
+    } cases[] = {
+        {"\"authMethod\":\"idc\"", AUTH_IDC},
+        {"\"authMethod\":\"IdC\"", AUTH_IDC},
+        {"\"authMethod\":\"builder-id\"", AUTH_IDC},
+        {"\"authMethod\":\"builderId\"", AUTH_IDC},
+        {"\"authMethod\":\"iam\"", AUTH_IDC},
+        {"\"authMethod\":\"IAM\"", AUTH_IDC},
+        {"\"authMethod\":\"Enterprise\"", AUTH_IDC},
+        {"\"authMethod\":\"social\"", AUTH_SOCIAL},
+        {"\"authMethod\":\"Social\"", AUTH_SOCIAL},
+        {"\"clientId\":\"cid\",\"clientSecret\":\"cs\"", AUTH_IDC},
+        {"\"authMethod\":\"\",\"clientId\":\"cid\",\"clientSecret\":\"cs\"", AUTH_IDC},
+        {"\"authMethod\":\"corp-sso-v2\",\"clientId\":\"cid\",\"clientSecret\":\"cs\"",
+         AUTH_IDC},
+        {"\"clientId\":\"cid\"", AUTH_SOCIAL}, /* no secret: cannot be an IdC refresh */
+        {"\"authMethod\":null", AUTH_SOCIAL},
+        {"", AUTH_SOCIAL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char json[256];
+        snprintf(json, sizeof json, "[{\"accessToken\":\"t-000000000001\"%s%s}]",
+                 cases[i].fields[0] ? "," : "", cases[i].fields);
+        if (load(f, json) != 1)
+            fail_msg("case %s: not loaded: %s", cases[i].fields, f->err);
+        credential c = copy_of(f, 1);
+        if (c.method != cases[i].expected || c.disabled)
+            fail_msg("case %s: method %d disabled %d (%s)", cases[i].fields, (int)c.method,
+                     c.disabled, c.disabled_reason);
+        credential_clear(&c);
+    }
+}
+
+/* kiro-go's region rules: API calls apiRegion > region > config; refresh authRegion > region
+ * > us-east-1. */
+static void test_region_rules(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        const char *fields;
+        const char *api, *auth;
+    } cases[] = {
+        {"", "", "us-east-1"},
+        {"\"region\":\"eu-west-1\"", "eu-west-1", "eu-west-1"},
+        {"\"apiRegion\":\"us-west-2\"", "us-west-2", "us-east-1"},
+        {"\"authRegion\":\"ap-south-1\"", "", "ap-south-1"},
+        {"\"region\":\"eu-west-1\",\"apiRegion\":\"us-west-2\",\"authRegion\":\"ap-south-1\"",
+         "us-west-2", "ap-south-1"},
+        {"\"region\":\"\",\"apiRegion\":\"\"", "", "us-east-1"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char json[256];
+        snprintf(json, sizeof json, "[{\"accessToken\":\"t-000000000001\"%s%s}]",
+                 cases[i].fields[0] ? "," : "", cases[i].fields);
+        assert_int_equal(load(f, json), 1);
+        credential c = copy_of(f, 1);
+        if (strcmp(c.region, cases[i].api) != 0 || strcmp(c.auth_region, cases[i].auth) != 0)
+            fail_msg("case %s: api '%s' auth '%s'", cases[i].fields, c.region, c.auth_region);
         credential_clear(&c);
     }
 }
@@ -196,7 +248,8 @@ static void test_ids_default_and_unique(void **state)
     credential_clear(&c);
 }
 
-/* Each bad document must be rejected, name the problem, and leave the pool as it was. */
+/* A document that is not a credentials file must be refused, name the problem, and leave the
+ * pool as it was. */
 static void test_bad_documents_keep_the_pool(void **state)
 {
     fixture *f = *state;
@@ -207,19 +260,7 @@ static void test_bad_documents_keep_the_pool(void **state)
     } cases[] = {
         {"[{\"accessToken\":", "JSON"},
         {"42", "array or an object"},
-        {"[{\"profileArn\":\"x\"}]", "refreshToken or an accessToken"},
-        {"[{\"accessToken\":5}]", "accessToken"},
-        {"[{\"accessToken\":\"ok-token-12345\",\"expiresAt\":\"tomorrow\"}]", "expiresAt"},
-        {"[{\"accessToken\":\"ok-token-12345\",\"expiresAt\":-5}]", "expiresAt"},
-        {"[{\"accessToken\":\"ok-token-12345\",\"authMethod\":\"password\"}]", "authMethod"},
-        {"[{\"accessToken\":\"ok-token-12345\",\"region\":\"../evil\"}]", "region"},
-        {"[{\"accessToken\":\"ok-token-12345\",\"apiRegion\":7}]", "apiRegion"},
-        {"[{\"accessToken\":\"ok-token-12345\",\"disabled\":\"yes\"}]", "disabled"},
-        {"[{\"accessToken\":\"ok-token-12345\",\"priority\":\"1\"}]", "priority"},
-        {"[{\"accessToken\":\"ok-token-12345\",\"id\":-3}]", "id"},
-        {"[{\"accessToken\":\"ok-token-12345\",\"machineId\":\"a b\"}]", "machineId"},
-        {"[{\"accessToken\":\"line\\r\\nbreak-token\"}]", "accessToken"},
-        {"[{\"accessToken\":\"ok-token-12345\"}, 3]", "credential #2"},
+        {"\"text\"", "array or an object"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int rc = load(f, cases[i].json);
@@ -228,6 +269,87 @@ static void test_bad_documents_keep_the_pool(void **state)
         assert_int_equal(cred_pool_count(f->pool), 1);
         assert_int_equal(acquire_id(f, NULL, 0, NOW), 1);
     }
+}
+
+/* One odd entry never stops the others (kiro-go starts with it): it is loaded disabled with a
+ * reason naming the field, the good entry beside it serves, and a save writes the odd entry
+ * back exactly as it was read. */
+static void test_bad_entry_is_disabled_with_reason(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        const char *entry;
+        const char *expected_in_reason;
+    } cases[] = {
+        {"{\"profileArn\":\"x\"}", "refreshToken or an accessToken"},
+        {"{\"accessToken\":5}", "accessToken"},
+        {"{\"accessToken\":\"ok-token-12345\",\"expiresAt\":\"tomorrow\"}", "expiresAt"},
+        {"{\"accessToken\":\"ok-token-12345\",\"expiresAt\":-5}", "expiresAt"},
+        {"{\"accessToken\":\"ok-token-12345\",\"authMethod\":\"password\"}", "authMethod"},
+        {"{\"accessToken\":\"ok-token-12345\",\"region\":\"../evil\"}", "region"},
+        {"{\"accessToken\":\"ok-token-12345\",\"apiRegion\":7}", "apiRegion"},
+        {"{\"accessToken\":\"ok-token-12345\",\"disabled\":\"yes\"}", "disabled"},
+        {"{\"accessToken\":\"ok-token-12345\",\"priority\":\"1\"}", "priority"},
+        {"{\"accessToken\":\"ok-token-12345\",\"id\":-3}", "id"},
+        {"{\"accessToken\":\"ok-token-12345\",\"machineId\":\"a b\"}", "machineId"},
+        {"{\"accessToken\":\"line\\r\\nbreak-token\"}", "accessToken"},
+        {"3", "credential #2"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char json[512];
+        snprintf(json, sizeof json, "[{\"id\":1,\"accessToken\":\"good-token-1234\"},%s]",
+                 cases[i].entry);
+        capture_log_reset();
+        if (load(f, json) != 2)
+            fail_msg("case %s: not loaded: %s", cases[i].entry, f->err);
+        cJSON *view = cred_pool_view_json(f->pool);
+        const cJSON *odd = cJSON_GetArrayItem(view, 1);
+        const cJSON *reason = cJSON_GetObjectItemCaseSensitive(odd, "disabledReason");
+        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(odd, "disabled")) ||
+            !cJSON_IsString(reason) || !strstr(reason->valuestring, cases[i].expected_in_reason))
+            fail_msg("case %s: view %s", cases[i].entry, cJSON_PrintUnformatted(odd));
+        cJSON_Delete(view);
+        if (!capture_log_contains(cases[i].expected_in_reason))
+            fail_msg("case %s: the reason was not logged", cases[i].entry);
+        for (int round = 0; round < 3; round++)
+            assert_int_equal(acquire_id(f, NULL, 0, NOW), 1);
+
+        /* Saved back: the odd entry byte-for-byte the same JSON value as read. */
+        assert_int_equal(cred_pool_save(f->pool), 0);
+        char *text = test_read_text(f->path);
+        cJSON *saved = cJSON_Parse(text);
+        cJSON *expected = cJSON_Parse(cases[i].entry);
+        if (!cJSON_Compare(cJSON_GetArrayItem(saved, 1), expected, 1))
+            fail_msg("case %s: saved as %s", cases[i].entry, text);
+        cJSON_Delete(saved);
+        cJSON_Delete(expected);
+        free(text);
+    }
+}
+
+/* The file keeps its own spelling and shape: a single object stays one object; authMethod
+ * keeps its case; a region or machineId the file left out is not added. */
+static void test_save_keeps_the_file_as_read(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(
+        test_write_text(f->path, "{\"accessToken\":\"acc-5555555555\",\"refreshToken\":"
+                                 "\"ref-5555555555\",\"authMethod\":\"IdC\",\"clientId\":"
+                                 "\"c\",\"clientSecret\":\"s\"}"),
+        0);
+    assert_int_equal(cred_pool_load(f->pool, f->err, sizeof f->err), 1);
+    assert_int_equal(cred_pool_save(f->pool), 0);
+    char *text = test_read_text(f->path);
+    cJSON *saved = cJSON_Parse(text);
+    assert_true(cJSON_IsObject(saved));
+    const cJSON *method = cJSON_GetObjectItemCaseSensitive(saved, "authMethod");
+    assert_true(cJSON_IsString(method));
+    assert_string_equal(method->valuestring, "IdC");
+    assert_null(cJSON_GetObjectItemCaseSensitive(saved, "region"));
+    assert_null(cJSON_GetObjectItemCaseSensitive(saved, "apiRegion"));
+    assert_null(cJSON_GetObjectItemCaseSensitive(saved, "machineId"));
+    cJSON_Delete(saved);
+    free(text);
 }
 
 static void test_entry_count_and_size_caps(void **state)
@@ -310,7 +432,7 @@ static void test_selection_priority_and_round_robin(void **state)
     assert_int_equal(cred_pool_acquire(f->pool, NULL, 0, NOW, &snap), 0);
     assert_true(strcmp(snap.access_token, "tok-prio-1-bbbb") == 0 ||
                 strcmp(snap.access_token, "tok-prio-1-cccc") == 0);
-    assert_string_equal(snap.region, "us-east-1");
+    assert_string_equal(snap.region, ""); /* the config's region */
     assert_int_equal(strlen(snap.machine_id), 64);
 }
 
@@ -760,6 +882,9 @@ int main(void)
         T(test_parse_single_object_and_defaults),
         T(test_parse_expiry_forms),
         T(test_auth_method_spellings),
+    T(test_region_rules),
+    T(test_bad_entry_is_disabled_with_reason),
+    T(test_save_keeps_the_file_as_read),
         T(test_ids_default_and_unique),
         T(test_bad_documents_keep_the_pool),
         T(test_entry_count_and_size_caps),
