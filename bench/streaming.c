@@ -36,8 +36,14 @@ enum { REQUEST_TIMEOUT_MS = 10000, WATCHDOG_S = 120 };
 #define SECTION "5 streaming"
 #define SUSTAINED_FAULTS "{\"reply_bytes\":8192,\"frame_bytes\":64,\"slow_ms\":2}"
 
-static const char *const direct_headers[] = {"Authorization: Bearer " BENCH_ACCESS_TOKEN,
-                                             "Content-Type: application/json", NULL};
+/* What the proxy sends upstream, the Kiro IDE's user agents included (fake-kiro answers an
+ * unknown client 403, as Kiro does). */
+static const char *const direct_headers[] = {
+    "Authorization: Bearer " BENCH_ACCESS_TOKEN, "Content-Type: application/json",
+    "x-amz-user-agent: aws-sdk-js/1.0.27 KiroIDE-1.6.0-bench-machine",
+    "User-Agent: aws-sdk-js/1.0.27 ua/2.1 os/linux#6.1.0 lang/js md/nodejs#22.21.1 "
+    "api/codewhispererstreaming#1.0.27 m/E KiroIDE-1.6.0-bench-machine",
+    NULL};
 
 typedef struct ttfb_side {
     bench_client client;

@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 
 #include "config.h"
+#include "identity_gate.h"
 #include "last_request.h"
 #include "settings.h"
 #include "shutdown.h"
@@ -19,6 +20,7 @@ typedef struct fk_app {
     fk_stats stats;
     fk_last_request last_request;     /* generateAssistantResponse */
     fk_last_request last_mcp_request; /* the MCP endpoint */
+    fk_identity_log identity_log;     /* the user agents each endpoint last saw */
     fk_shutdown shutdown;
     atomic_long tokens_issued; /* numbers the fake-access-<n> / fake-refresh-<n> tokens */
     int verbose;

@@ -136,6 +136,26 @@ static void header_safe(const char *in, char *out, size_t out_size)
     out[n] = '\0';
 }
 
+enum MHD_Result fk_reply_typed(struct MHD_Connection *c, fk_request *req, int status,
+                               const char *type, cJSON *obj, const char *reason)
+{
+    char *body = obj ? cJSON_PrintUnformatted(obj) : NULL;
+    cJSON_Delete(obj);
+    if (!body)
+        return MHD_NO;
+    struct MHD_Response *response = json_response(body);
+    cJSON_free(body);
+    if (response) {
+        MHD_add_response_header(response, "x-amzn-ErrorType", type);
+        if (reason) {
+            char safe[REASON_HEADER_MAX];
+            header_safe(reason, safe, sizeof safe);
+            MHD_add_response_header(response, "X-Fake-Reason", safe);
+        }
+    }
+    return fk_reply_queue(c, req, status, response);
+}
+
 enum MHD_Result fk_reply_improper(struct MHD_Connection *c, fk_request *req, const char *reason)
 {
     char safe[REASON_HEADER_MAX];

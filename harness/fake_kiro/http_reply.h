@@ -30,6 +30,10 @@ enum MHD_Result fk_reply_aws(struct MHD_Connection *c, fk_request *req, int stat
  * InternalServerException, ...). quota adds "reason":"MONTHLY_REQUEST_COUNT". */
 enum MHD_Result fk_reply_aws_status(struct MHD_Connection *c, fk_request *req, int status,
                                     int quota);
+/* Serialises and deletes obj, with header x-amzn-ErrorType: type and, when reason is not
+ * NULL, X-Fake-Reason: reason (made printable and cut short). */
+enum MHD_Result fk_reply_typed(struct MHD_Connection *c, fk_request *req, int status,
+                               const char *type, cJSON *obj, const char *reason);
 /* 400 {"message":"Improperly formed request.","reason":null} with X-Fake-Reason: reason. */
 enum MHD_Result fk_reply_improper(struct MHD_Connection *c, fk_request *req, const char *reason);
 

@@ -36,6 +36,7 @@ enum MHD_Result fk_handle_fake_reset(fk_app *app, struct MHD_Connection *c, fk_r
     fk_stats_reset(&app->stats);
     fk_last_request_clear(&app->last_request);
     fk_last_request_clear(&app->last_mcp_request);
+    fk_identity_log_reset(&app->identity_log);
     return fk_reply_json(c, req, 200, "{\"reset\":true}");
 }
 
@@ -59,4 +60,13 @@ enum MHD_Result fk_handle_fake_last_mcp_request(fk_app *app, struct MHD_Connecti
     enum MHD_Result rc = fk_reply_json(c, req, 200, json);
     free(json);
     return rc;
+}
+
+enum MHD_Result fk_handle_fake_last_identity(fk_app *app, struct MHD_Connection *c,
+                                             fk_request *req)
+{
+    cJSON *seen = fk_identity_log_to_json(&app->identity_log);
+    if (!seen)
+        return fk_reply_message(c, req, 500, "fake-kiro: out of memory");
+    return fk_reply_cjson(c, req, 200, seen);
 }

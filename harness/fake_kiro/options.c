@@ -111,8 +111,10 @@ void fk_options_print_help(FILE *out)
     fk_settings_print_help(out);
     fprintf(out,
             "\nEndpoints: POST */generateAssistantResponse, GET|POST */ListAvailableModels,\n"
-            "POST */refreshToken, POST */token; test control: GET /__fake/stats,\n"
-            "GET|POST /__fake/faults, POST /__fake/reset, GET /__fake/last-request.\n"
+            "POST */refreshToken, POST */token, POST */mcp; test control: GET /__fake/stats,\n"
+            "GET|POST /__fake/faults, POST /__fake/reset, GET /__fake/last-request,\n"
+            "GET /__fake/last-mcp-request, GET /__fake/last-identity. A client without the\n"
+            "Kiro IDE's user agents gets 403 AccessDeniedException from every Kiro endpoint.\n"
             "Prints \"fake-kiro listening on http://HOST:PORT\" when ready; exits 0 on SIGTERM or\n"
             "SIGINT.\n");
 }

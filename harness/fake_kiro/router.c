@@ -22,6 +22,7 @@ static const route routes[] = {
     {FK_EP_FAKE_RESET, "/__fake/reset", 1, "POST", "__fake/reset"},
     {FK_EP_FAKE_LAST, "/__fake/last-request", 1, "GET", "__fake/last-request"},
     {FK_EP_FAKE_LAST_MCP, "/__fake/last-mcp-request", 1, "GET", "__fake/last-mcp-request"},
+    {FK_EP_FAKE_IDENTITY, "/__fake/last-identity", 1, "GET", "__fake/last-identity"},
 };
 
 #define ROUTE_COUNT (sizeof routes / sizeof routes[0])

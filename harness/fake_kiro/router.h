@@ -18,6 +18,7 @@ typedef enum fk_endpoint {
     FK_EP_FAKE_RESET,      /* POST /__fake/reset */
     FK_EP_FAKE_LAST,       /* GET /__fake/last-request */
     FK_EP_FAKE_LAST_MCP,   /* GET /__fake/last-mcp-request */
+    FK_EP_FAKE_IDENTITY,   /* GET /__fake/last-identity */
     FK_EP_NOT_FOUND,
     FK_EP_COUNT
 } fk_endpoint;

@@ -10,6 +10,7 @@
 
 #include "assistant.h"
 #include "http_reply.h"
+#include "identity_gate.h"
 #include "introspect.h"
 #include "mcp.h"
 #include "models.h"
@@ -52,6 +53,8 @@ static handler_fn handler_for(fk_endpoint endpoint)
         return fk_handle_fake_last_request;
     case FK_EP_FAKE_LAST_MCP:
         return fk_handle_fake_last_mcp_request;
+    case FK_EP_FAKE_IDENTITY:
+        return fk_handle_fake_last_identity;
     case FK_EP_NOT_FOUND:
     case FK_EP_COUNT:
         break;
@@ -106,6 +109,9 @@ static enum MHD_Result dispatch(fk_app *app, struct MHD_Connection *c, fk_reques
         return fk_reply_message(c, req, 404, "fake-kiro: no such endpoint");
     if (!fk_route_allows(req->endpoint, req->method))
         return fk_reply_message(c, req, 405, "fake-kiro: method not allowed");
+    enum MHD_Result refused;
+    if (!fk_identity_gate(app, c, req, &refused))
+        return refused; /* an unknown client: nothing else is looked at */
     return handler(app, c, req);
 }
 

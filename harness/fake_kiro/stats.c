@@ -23,6 +23,7 @@ void fk_stats_reset(fk_stats *s)
     s->streams_cut = 0;
     s->faults_injected = 0;
     s->rejected = 0;
+    s->identity_rejected = 0;
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -47,6 +48,11 @@ void fk_stats_count_fault(fk_stats *s)
 void fk_stats_count_rejected(fk_stats *s)
 {
     add(s, &s->rejected, 1);
+}
+
+void fk_stats_count_identity_rejected(fk_stats *s)
+{
+    add(s, &s->identity_rejected, 1);
 }
 
 void fk_stats_stream_begin(fk_stats *s)
@@ -91,6 +97,7 @@ cJSON *fk_stats_to_json(fk_stats *s)
     copy.hangs_active = s->hangs_active;
     copy.faults_injected = s->faults_injected;
     copy.rejected = s->rejected;
+    copy.identity_rejected = s->identity_rejected;
     pthread_mutex_unlock(&s->lock);
 
     cJSON *obj = cJSON_CreateObject();
@@ -109,5 +116,6 @@ cJSON *fk_stats_to_json(fk_stats *s)
     cJSON_AddNumberToObject(obj, "hangs_active", (double)copy.hangs_active);
     cJSON_AddNumberToObject(obj, "faults_injected", (double)copy.faults_injected);
     cJSON_AddNumberToObject(obj, "rejected", (double)copy.rejected);
+    cJSON_AddNumberToObject(obj, "identity_rejected", (double)copy.identity_rejected);
     return obj;
 }

@@ -29,6 +29,7 @@ typedef struct fk_stats {
     long hangs_active;
     long faults_injected;
     long rejected; /* generateAssistantResponse answered with a 4xx by validation or auth */
+    long identity_rejected; /* Kiro endpoint requests refused for their client identity */
 } fk_stats;
 
 void fk_stats_init(fk_stats *s);
@@ -38,6 +39,7 @@ void fk_stats_reset(fk_stats *s);
 void fk_stats_count_request(fk_stats *s, fk_endpoint endpoint);
 void fk_stats_count_fault(fk_stats *s);
 void fk_stats_count_rejected(fk_stats *s);
+void fk_stats_count_identity_rejected(fk_stats *s);
 void fk_stats_stream_begin(fk_stats *s);
 void fk_stats_stream_end(fk_stats *s, fk_stream_outcome outcome);
 void fk_stats_hang_begin(fk_stats *s);

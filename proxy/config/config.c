@@ -36,9 +36,10 @@ void config_defaults(proxy_config *c)
     snprintf(c->host, sizeof c->host, "%s", LISTEN_ADDR_DEFAULT_HOST);
     c->port = DEFAULT_PORT;
     snprintf(c->region, sizeof c->region, "us-east-1");
-    snprintf(c->kiro_version, sizeof c->kiro_version, "0.2.13");
+    snprintf(c->kiro_version, sizeof c->kiro_version, "%s", KIRO_IDENTITY_DEFAULT_KIRO_VERSION);
     default_system_version(c->system_version, sizeof c->system_version);
-    snprintf(c->node_version, sizeof c->node_version, "22.21.1");
+    snprintf(c->node_version, sizeof c->node_version, "%s", KIRO_IDENTITY_DEFAULT_NODE_VERSION);
+    snprintf(c->sdk_version, sizeof c->sdk_version, "%s", KIRO_IDENTITY_DEFAULT_SDK_VERSION);
     c->credentials_path = strdup("./credentials.json");
     c->user_credentials_path = strdup("./user_credentials.json");
     c->log_level = LOG_LEVEL_INFO;
@@ -88,4 +89,15 @@ void config_upstream_base_url(const proxy_config *c, const char *region, char *o
         snprintf(out, out_size, "https://q.%s.amazonaws.com",
                  region && *region ? region : c->region);
     }
+}
+
+kiro_client_versions config_client_versions(const proxy_config *c)
+{
+    kiro_client_versions v = {
+        .sdk = c->sdk_version,
+        .kiro = c->kiro_version,
+        .system = c->system_version,
+        .node = c->node_version,
+    };
+    return v;
 }

@@ -7,7 +7,9 @@
  * config.json fields (kiro-go): host, port, apiKey, adminApiKey, regions[], kiroVersion,
  * systemVersion, nodeVersion, apiRegion, userCredentialsPath; plus this proxy's own:
  * credentialsPath, upstreamUrl, authUrl, logLevel, logQueueBytes, logFlushMs, maxBodyBytes,
- * maxConnections, connectTimeoutMs, firstByteTimeoutMs, idleTimeoutMs, modelRefreshSeconds.
+ * maxConnections, connectTimeoutMs, firstByteTimeoutMs, idleTimeoutMs, modelRefreshSeconds,
+ * sdkVersion. The four client versions (kiroVersion, systemVersion, nodeVersion, sdkVersion)
+ * are what every call to Kiro reports in its user agents (util/kiro_identity.h).
  * Environment: KIRO_CONFIG, KIRO_LISTEN, KIRO_API_KEY, KIRO_ADMIN_KEY, KIRO_CREDENTIALS,
  * KIRO_USER_CREDENTIALS, KIRO_UPSTREAM_URL, KIRO_AUTH_URL, KIRO_LOG_LEVEL, KIRO_REGION; every
  * other flag with a value has one too: KIRO_ + the flag in capitals, '-' as '_'
@@ -22,6 +24,7 @@
 #include "config/rules.h"
 #include "config/version.h"
 #include "log/log.h"
+#include "util/kiro_identity.h"
 
 typedef struct proxy_config {
     char host[256];                /* default 127.0.0.1 */
@@ -29,9 +32,10 @@ typedef struct proxy_config {
     char *api_key;                 /* NULL: client API disabled (every request 401) */
     char *admin_key;               /* NULL: admin API answers 403 with how to enable it */
     char region[REGION_NAME_SIZE]; /* upstream region (first of regions[]); default us-east-1 */
-    char kiro_version[32];         /* default 0.2.13 */
-    char system_version[64];       /* e.g. darwin#24.6.0 */
-    char node_version[32];         /* default 22.21.1 */
+    char kiro_version[32];         /* Kiro IDE version in the user agents; default 1.6.0 */
+    char system_version[64];       /* os/ in the user agents; default this system (linux#6.1.0) */
+    char node_version[32];         /* md/nodejs# in the user agents; default 22.21.1 */
+    char sdk_version[32];          /* aws-sdk-js/ in the user agents; default 1.0.27 */
     char *config_path;             /* where config.json was read from, if any */
     char *credentials_path;        /* credentials.json; default ./credentials.json */
     char *user_credentials_path; /* admin user-credentials store; default: user_credentials.json
@@ -81,5 +85,8 @@ void config_print_help(const char *program, void *stdio_file);
  * every caller of the Kiro API (generateAssistantResponse, ListAvailableModels). */
 void config_upstream_base_url(const proxy_config *c, const char *region, char *out,
                               size_t out_size);
+
+/* The client versions of the settings, for util/kiro_identity.h (pointers into c). */
+kiro_client_versions config_client_versions(const proxy_config *c);
 
 #endif

@@ -1,9 +1,10 @@
 /* config_json.c: merging a kiro-go config.json into the settings; see config.h.
  *
  * kiro-go's own fields (host, port, regions[], apiRegion, kiroVersion, systemVersion,
- * nodeVersion) are read here by name; every other field is the json_name of an option in
- * option_table.c. Unknown fields are ignored, never fatal: kiro-go's files carry fields this
- * proxy does not use. */
+ * nodeVersion) are read here by name (the versions through the options --kiro-version,
+ * --system-version and --node-version, so both take the same values); every other field is the
+ * json_name of an option in option_table.c. Unknown fields are ignored, never fatal: kiro-go's
+ * files carry fields this proxy does not use. */
 #include "config/config.h"
 
 #include <cjson/cJSON.h>
@@ -18,28 +19,6 @@
 #include "util/errbuf.h"
 
 #define CONFIG_FILE_MAX_BYTES (1024 * 1024)
-
-/* A JSON string field copied into a fixed buffer; must be header-safe text. */
-static int json_fixed_text(const cJSON *root, const char *name, char *out, size_t size,
-                           const char *origin, char *err, size_t err_size)
-{
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, name);
-    if (!item || cJSON_IsNull(item))
-        return 0;
-    if (!cJSON_IsString(item)) {
-        errbuf_set(err, err_size, "%s: field \"%s\" must be a string", origin, name);
-        return -1;
-    }
-    const char *value = item->valuestring;
-    if (!*value || strlen(value) >= size || !rule_header_safe(value)) {
-        errbuf_set(err, err_size,
-                   "%s: field \"%s\" must be 1..%zu printable characters without spaces", origin,
-                   name, size - 1);
-        return -1;
-    }
-    snprintf(out, size, "%s", value);
-    return 0;
-}
 
 /* Any whole number a double holds exactly; the option's own range is checked afterwards. */
 static int json_whole_number(const cJSON *item, long long *out)
@@ -71,14 +50,15 @@ static int json_list_field(proxy_config *c, const option_spec *o, const cJSON *a
     return option_apply_text(c, o, joined, source, err, err_size);
 }
 
+/* Field `name` of the file applied as option o (its json_name, or kiro-go's name for it). */
 static int json_table_field(proxy_config *c, const cJSON *root, const option_spec *o,
-                            const char *origin, char *err, size_t err_size)
+                            const char *name, const char *origin, char *err, size_t err_size)
 {
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, o->json_name);
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, name);
     if (!item || cJSON_IsNull(item))
         return 0;
     char source[160];
-    snprintf(source, sizeof source, "%s: field \"%s\"", origin, o->json_name);
+    snprintf(source, sizeof source, "%s: field \"%s\"", origin, name);
     if (o->kind == OPT_INT || o->kind == OPT_SIZE) {
         long long number;
         if (json_whole_number(item, &number) != 0) {
@@ -164,6 +144,27 @@ static int json_regions(proxy_config *c, const cJSON *root, const char *origin, 
     return 0;
 }
 
+/* kiro-go's client version fields, applied through the options that also take them as flags
+ * (whose json_name stays NULL so that --help names them once, as kiro-go's). */
+static int json_client_versions(proxy_config *c, const cJSON *root, const char *origin, char *err,
+                                size_t err_size)
+{
+    static const struct {
+        const char *json_name;
+        const char *flag;
+    } fields[] = {
+        {"kiroVersion", "kiro-version"},
+        {"systemVersion", "system-version"},
+        {"nodeVersion", "node-version"},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        const option_spec *o = option_find(fields[i].flag, strlen(fields[i].flag));
+        if (o && json_table_field(c, root, o, fields[i].json_name, origin, err, err_size) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int load_json_text(proxy_config *c, const char *json, size_t len, const char *origin,
                           char *err, size_t err_size)
 {
@@ -179,16 +180,12 @@ static int load_json_text(proxy_config *c, const char *json, size_t len, const c
     }
     if (json_host_and_port(c, root, origin, err, err_size) != 0 ||
         json_regions(c, root, origin, err, err_size) != 0 ||
-        json_fixed_text(root, "kiroVersion", c->kiro_version, sizeof c->kiro_version, origin, err,
-                        err_size) != 0 ||
-        json_fixed_text(root, "systemVersion", c->system_version, sizeof c->system_version, origin,
-                        err, err_size) != 0 ||
-        json_fixed_text(root, "nodeVersion", c->node_version, sizeof c->node_version, origin, err,
-                        err_size) != 0)
+        json_client_versions(c, root, origin, err, err_size) != 0)
         goto done;
     for (size_t i = 0; i < option_count; i++) {
         if (option_table[i].json_name &&
-            json_table_field(c, root, &option_table[i], origin, err, err_size) != 0)
+            json_table_field(c, root, &option_table[i], option_table[i].json_name, origin, err,
+                             err_size) != 0)
             goto done;
     }
     rc = 0;

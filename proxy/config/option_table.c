@@ -13,9 +13,12 @@
 #include "config/version.h"
 #include "log/log.h"
 #include "util/errbuf.h"
+#include "util/kiro_identity.h"
 #include "util/listen_addr.h"
 
 #define FIELD(name) offsetof(proxy_config, name)
+/* offset, min, max of an OPT_TEXT option: the buffer's size is its limit */
+#define TEXT_FIELD(name) FIELD(name), 0, (long long)sizeof(((proxy_config *)0)->name)
 
 const option_spec option_table[] = {
     {"listen", OPT_LISTEN, 0, 0, 0, NULL, "HOST:PORT",
@@ -41,6 +44,18 @@ const option_spec option_table[] = {
      "base URL for both token refresh endpoints (default: the real Kiro and OIDC hosts)"},
     {"region", OPT_REGION, FIELD(region), 0, 0, NULL, "R",
      "upstream region (default us-east-1; config.json: apiRegion, else regions[0])"},
+    {"kiro-version", OPT_TEXT, TEXT_FIELD(kiro_version), NULL, "V",
+     "Kiro IDE version every call to Kiro reports in its user agents "
+     "(default " KIRO_IDENTITY_DEFAULT_KIRO_VERSION "; config.json: kiroVersion)"},
+    {"sdk-version", OPT_TEXT, TEXT_FIELD(sdk_version), "sdkVersion", "V",
+     "aws-sdk-js version in the user agents of Kiro API calls "
+     "(default " KIRO_IDENTITY_DEFAULT_SDK_VERSION ")"},
+    {"system-version", OPT_TEXT, TEXT_FIELD(system_version), NULL, "OS#V",
+     "os/ part of those user agents (default this system, e.g. linux#6.1.0; config.json: "
+     "systemVersion)"},
+    {"node-version", OPT_TEXT, TEXT_FIELD(node_version), NULL, "V",
+     "md/nodejs# part of those user agents (default " KIRO_IDENTITY_DEFAULT_NODE_VERSION
+     "; config.json: nodeVersion)"},
     {"log-level", OPT_LOG_LEVEL, FIELD(log_level), 0, 0, "logLevel", "LEVEL",
      "debug, info, warn or error (default info)"},
     {"log-queue-bytes", OPT_SIZE, FIELD(log_queue_bytes), 65536, 1LL << 30, "logQueueBytes", "N",
@@ -199,6 +214,16 @@ int option_apply_text(proxy_config *c, const option_spec *o, const char *value, 
         /* Length checked by rule_region_name() above. */
         memcpy(c->region, value, strlen(value) + 1);
         return 0;
+    case OPT_TEXT: {
+        size_t size = (size_t)o->max;
+        if (!*value || strlen(value) >= size || !rule_header_safe(value)) {
+            errbuf_set(err, err_size, "%s: must be 1..%zu printable characters without spaces",
+                       source, size - 1);
+            return -1;
+        }
+        memcpy((char *)c + o->offset, value, strlen(value) + 1);
+        return 0;
+    }
     case OPT_LOG_LEVEL:
         if (log_level_parse(value, &c->log_level) != 0) {
             errbuf_set(err, err_size, "%s: '%s' is not one of debug, info, warn, error", source,

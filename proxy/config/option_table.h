@@ -21,6 +21,7 @@ typedef enum {
     OPT_SECRET,    /* owned string, empty = unset */
     OPT_URL,       /* owned string, http:// or https://, empty = unset */
     OPT_REGION,    /* region[REGION_NAME_SIZE] */
+    OPT_TEXT,      /* char[max] in place: 1..max-1 printable characters without spaces */
     OPT_LOG_LEVEL, /* log_level */
     OPT_INT,       /* int within [min, max] */
     OPT_SIZE,      /* size_t within [min, max] */
@@ -34,7 +35,7 @@ typedef struct option_spec {
     const char *flag; /* without the leading "--" */
     option_kind kind;
     size_t offset;          /* of the field in proxy_config (unused for some kinds) */
-    long long min, max;     /* for OPT_INT / OPT_SIZE */
+    long long min, max;     /* for OPT_INT / OPT_SIZE; max = the buffer size for OPT_TEXT */
     const char *json_name;  /* config.json field, NULL when the file has none or a special one */
     const char *value_name; /* placeholder shown by --help */
     const char *help;

@@ -17,10 +17,11 @@
 
 #include <cjson/cJSON.h>
 
-#include "config/version.h"
+#include "creds/sha256.h"
 #include "log/log.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/kiro_identity.h"
 #include "util/worker.h"
 #include "util/secret.h"
 
@@ -230,6 +231,25 @@ static size_t collect_response(char *data, size_t size, size_t nmemb, void *user
     return n;
 }
 
+/* The user agent of c's refresh, as the Kiro IDE sends it. A credential without a machine id
+ * (one built in memory) gets kiro-go's: the SHA-256 hex of its refresh token. */
+static void refresh_identity(const refresh_config *cfg, const credential *c,
+                             kiro_identity_lines *out)
+{
+    if (c->method == AUTH_IDC) {
+        kiro_identity_idc_refresh(out);
+        return;
+    }
+    char derived[SHA256_HEX_SIZE];
+    const char *machine_id = c->machine_id;
+    if (!machine_id[0]) {
+        sha256_hex(c->refresh_token, strlen(c->refresh_token), derived);
+        machine_id = derived;
+    }
+    kiro_client_versions versions = {.kiro = cfg->kiro_version};
+    kiro_identity_social_refresh(&versions, machine_id, out);
+}
+
 static void wipe_and_free(char *text)
 {
     if (text) {
@@ -266,14 +286,19 @@ int token_refresh_once(const refresh_config *cfg_in, const credential *c, refres
     }
     response_sink sink = {KBUF_INIT(REFRESH_RESPONSE_MAX), 0};
     char curl_error[CURL_ERROR_SIZE] = "";
+    kiro_identity_lines identity;
+    refresh_identity(&cfg, c, &identity);
     struct curl_slist *headers = NULL;
     headers = curl_slist_append(headers, "Content-Type: application/json");
     headers = curl_slist_append(headers, "Accept: application/json");
+    if (identity.amz_user_agent[0])
+        headers = curl_slist_append(headers, identity.amz_user_agent);
+    if (identity.user_agent[0])
+        headers = curl_slist_append(headers, identity.user_agent);
     curl_easy_setopt(curl, CURLOPT_URL, url);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-    curl_easy_setopt(curl, CURLOPT_USERAGENT, "kiro-proxy/" KIRO_PROXY_VERSION);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg.connect_timeout_ms);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)cfg.timeout_ms);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);

@@ -4,7 +4,9 @@
  * POST {oidc}/token {"clientId","clientSecret","refreshToken","grantType":"refresh_token"}.
  * The background refresher wakes periodically (and when poked), refreshes every credential that
  * expires within 5 minutes or was flagged by an upstream 401/403, with connect and total
- * timeouts, without holding the pool lock during the call, and persists new tokens atomically. */
+ * timeouts, without holding the pool lock during the call, and persists new tokens atomically.
+ * Each call carries the user agent the Kiro IDE sends (util/kiro_identity.h): social
+ * "KiroIDE-{kiroVersion}-{machineId}", IdC the AWS SDK's sso-oidc agent and "node". */
 #ifndef KIRO_TOKEN_REFRESH_H
 #define KIRO_TOKEN_REFRESH_H
 
@@ -15,6 +17,7 @@
 /* Zero in any field below means its default. */
 typedef struct refresh_config {
     const char *auth_url;    /* base for both endpoints (tests); NULL = real hosts */
+    char kiro_version[32];   /* in the social refresh's User-Agent; "" = 1.6.0 */
     int timeout_ms;          /* total per refresh call; default 15000 */
     int connect_timeout_ms;  /* default 5000 */
     int margin_s;            /* refresh this long before expiry; default 300 */

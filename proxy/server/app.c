@@ -83,6 +83,8 @@ int app_init(app *a, proxy_config *cfg, char *err, size_t err_size)
     if (app_reload_credentials(a, err, err_size, note, sizeof note) != 0)
         return -1;
     a->refresh_cfg.auth_url = cfg->auth_url;
+    snprintf(a->refresh_cfg.kiro_version, sizeof a->refresh_cfg.kiro_version, "%s",
+             cfg->kiro_version);
     a->refresh_cfg.timeout_ms = 15000;
     a->refresh_cfg.connect_timeout_ms = cfg->connect_timeout_ms < 5000 ? cfg->connect_timeout_ms : 5000;
     a->refresh_cfg.margin_s = 300;

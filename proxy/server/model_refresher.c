@@ -10,6 +10,7 @@
 #include "server/app.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/kiro_identity.h"
 #include "util/worker.h"
 
 #define MODELS_BODY_CAP (1024 * 1024)
@@ -41,11 +42,18 @@ static int abort_on_stop(void *clientp, curl_off_t dltotal, curl_off_t dlnow, cu
     return atomic_load(&a->stopping) ? 1 : 0;
 }
 
-/* GET one page of ListAvailableModels (next_token NULL: the first) into body. Returns the HTTP
- * status, or -1 when the transfer failed (logged). */
+/* GET one page of ListAvailableModels (next_token NULL: the first) into body, with the Kiro
+ * client identity of the credential. Returns the HTTP status, or -1 when the transfer failed
+ * (logged). */
 static long fetch_page(app *a, const cred_snapshot *cred, const char *base, const char *next_token,
                        kbuf *body)
 {
+    kiro_client_versions versions = config_client_versions(a->cfg);
+    kiro_identity_lines identity;
+    if (kiro_identity_api(&versions, cred->machine_id, &identity) != 0) {
+        LOG_WARN("[MODELS] no client identity for credential %d", cred->id);
+        return -1;
+    }
     CURL *e = curl_easy_init();
     if (!e)
         return -1;
@@ -61,6 +69,8 @@ static long fetch_page(app *a, const cred_snapshot *cred, const char *base, cons
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", cred->access_token);
     struct curl_slist *h = curl_slist_append(NULL, auth);
     h = curl_slist_append(h, "Accept: application/json");
+    h = curl_slist_append(h, identity.amz_user_agent);
+    h = curl_slist_append(h, identity.user_agent);
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);

@@ -11,6 +11,7 @@
 #include "server/upstream_share.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/kiro_identity.h"
 #include "util/random.h"
 
 #define ERROR_BODY_CAP (64 * 1024)
@@ -70,9 +71,15 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
     return n;
 }
 
+/* The headers the Kiro IDE sends on generateAssistantResponse; NULL when they cannot be built
+ * (out of memory, or no identity for this credential). */
 static struct curl_slist *build_headers(const proxy_config *cfg, const cred_snapshot *cred,
                                         int attempt, int max_attempts)
 {
+    kiro_client_versions versions = config_client_versions(cfg);
+    kiro_identity_lines identity;
+    if (kiro_identity_api(&versions, cred->machine_id, &identity) != 0)
+        return NULL;
     char line[9000];
     char uuid[UUID_STR_SIZE];
     random_uuid(uuid);
@@ -81,14 +88,8 @@ static struct curl_slist *build_headers(const proxy_config *cfg, const cred_snap
     h = curl_slist_append(h, line);
     h = curl_slist_append(h, "Content-Type: application/json");
     h = curl_slist_append(h, "Accept: application/vnd.amazon.eventstream, application/json");
-    snprintf(line, sizeof line, "x-amz-user-agent: aws-sdk-js/1.0.7 KiroIDE-%s-%s",
-             cfg->kiro_version, cred->machine_id);
-    h = curl_slist_append(h, line);
-    snprintf(line, sizeof line,
-             "User-Agent: aws-sdk-js/1.0.7 ua/2.1 os/%s lang/js md/nodejs#%s "
-             "api/codewhispererstreaming#1.0.7 m/E KiroIDE-%s-%s",
-             cfg->system_version, cfg->node_version, cfg->kiro_version, cred->machine_id);
-    h = curl_slist_append(h, line);
+    h = curl_slist_append(h, identity.amz_user_agent);
+    h = curl_slist_append(h, identity.user_agent);
     h = curl_slist_append(h, "x-amzn-codewhisperer-optout: true");
     h = curl_slist_append(h, "x-amzn-kiro-agent-mode: vibe");
     snprintf(line, sizeof line, "amz-sdk-invocation-id: %s", uuid);

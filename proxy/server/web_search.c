@@ -18,19 +18,7 @@
 #include "translate/translate.h"
 #include "translate/web_search_request.h"
 #include "util/clock.h"
-
-/* The identity headers of a Kiro call, with the values upstream.c sends on
- * generateAssistantResponse (kiro-go sends the MCP call the same ones). */
-static void identity_lines(const proxy_config *cfg, const cred_snapshot *cred, char *amz,
-                           size_t amz_size, char *agent, size_t agent_size)
-{
-    snprintf(amz, amz_size, "x-amz-user-agent: aws-sdk-js/1.0.7 KiroIDE-%s-%s", cfg->kiro_version,
-             cred->machine_id);
-    snprintf(agent, agent_size,
-             "User-Agent: aws-sdk-js/1.0.7 ua/2.1 os/%s lang/js md/nodejs#%s "
-             "api/codewhispererstreaming#1.0.7 m/E KiroIDE-%s-%s",
-             cfg->system_version, cfg->node_version, cfg->kiro_version, cred->machine_id);
-}
+#include "util/kiro_identity.h"
 
 static int search_timeout_ms(const proxy_config *cfg)
 {
@@ -48,10 +36,18 @@ static void set_failure(web_search_failure *f, const char *code, const char *mes
 static kiro_mcp_status search_once(app *a, const cred_snapshot *cred, const char *query,
                                    int client_fd, web_search_results *out, kiro_mcp_error *err)
 {
-    char base[512], amz[700], agent[900];
+    char base[512];
     config_upstream_base_url(a->cfg, cred->region, base, sizeof base);
-    identity_lines(a->cfg, cred, amz, sizeof amz, agent, sizeof agent);
-    const char *const identity[] = {amz, agent, "x-amzn-codewhisperer-optout: true", NULL};
+    kiro_client_versions versions = config_client_versions(a->cfg);
+    kiro_identity_lines lines;
+    if (kiro_identity_api(&versions, cred->machine_id, &lines) != 0) {
+        err->status = KIRO_MCP_NETWORK;
+        snprintf(err->message, sizeof err->message, "no client identity for credential %d",
+                 cred->id);
+        return KIRO_MCP_NETWORK;
+    }
+    const char *const identity[] = {lines.amz_user_agent, lines.user_agent,
+                                    "x-amzn-codewhisperer-optout: true", NULL};
     kiro_mcp_context ctx = {
         .base_url = base,
         .access_token = cred->access_token,

@@ -72,6 +72,37 @@ static size_t on_header(char *line, size_t size, size_t count, void *user)
     return len;
 }
 
+static const char *const api_identity[] = {
+    "x-amz-user-agent: aws-sdk-js/1.0.27 KiroIDE-1.6.0-" FK_TEST_MACHINE_ID,
+    "User-Agent: aws-sdk-js/1.0.27 ua/2.1 os/linux#6.1.0 lang/js md/nodejs#22.21.1 "
+    "api/codewhispererstreaming#1.0.27 m/E KiroIDE-1.6.0-" FK_TEST_MACHINE_ID,
+    NULL};
+static const char *const social_identity[] = {"User-Agent: KiroIDE-1.6.0-" FK_TEST_MACHINE_ID,
+                                              NULL};
+static const char *const idc_identity[] = {
+    "x-amz-user-agent: aws-sdk-js/3.738.0 ua/2.1 os/other lang/js md/browser#unknown_unknown "
+    "api/sso-oidc#3.738.0 m/E KiroIDE",
+    "User-Agent: node", NULL};
+static const char *const no_identity[] = {NULL};
+
+/* 1 when the path of url (before any '?') ends with suffix. */
+static int path_ends_with(const char *url, const char *suffix)
+{
+    size_t n = strcspn(url, "?"), m = strlen(suffix);
+    return n >= m && strncmp(url + n - m, suffix, m) == 0;
+}
+
+const char *const *fk_default_identity(const char *url)
+{
+    if (strstr(url, "/__fake/"))
+        return no_identity;
+    if (path_ends_with(url, "/refreshToken"))
+        return social_identity;
+    if (path_ends_with(url, "/token"))
+        return idc_identity;
+    return api_identity;
+}
+
 CURLcode fk_http(fk_response *r, const char *method, const char *url, const char *bearer,
                  const char *body, long timeout_ms)
 {
@@ -86,6 +117,9 @@ CURLcode fk_http(fk_response *r, const char *method, const char *url, const char
     }
     headers = curl_slist_append(headers, "Content-Type: application/json");
     headers = curl_slist_append(headers, "Expect:");
+    const char *const *identity = r->identity ? r->identity : fk_default_identity(url);
+    for (size_t i = 0; identity[i]; i++)
+        headers = curl_slist_append(headers, identity[i]);
     curl_easy_setopt(curl, CURLOPT_URL, url);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);

@@ -18,9 +18,10 @@
 
 /* Every variable a test may set; cleared before and after each test. */
 static const char *const env_names[] = {
-    "KIRO_CONFIG",      "KIRO_LISTEN",           "KIRO_API_KEY",      "KIRO_ADMIN_KEY",
-    "KIRO_CREDENTIALS", "KIRO_USER_CREDENTIALS", "KIRO_UPSTREAM_URL", "KIRO_AUTH_URL",
-    "KIRO_LOG_LEVEL",   "KIRO_REGION",           "KIRO_MAX_RETRIES",  "KIRO_MAX_BODY_BYTES",
+    "KIRO_CONFIG",       "KIRO_LISTEN",           "KIRO_API_KEY",        "KIRO_ADMIN_KEY",
+    "KIRO_CREDENTIALS",  "KIRO_USER_CREDENTIALS", "KIRO_UPSTREAM_URL",   "KIRO_AUTH_URL",
+    "KIRO_LOG_LEVEL",    "KIRO_REGION",           "KIRO_MAX_RETRIES",    "KIRO_MAX_BODY_BYTES",
+    "KIRO_KIRO_VERSION", "KIRO_SDK_VERSION",      "KIRO_SYSTEM_VERSION", "KIRO_NODE_VERSION",
 };
 
 typedef struct fixture {
@@ -87,7 +88,8 @@ static void test_defaults(void **state)
     assert_null(c->api_key);
     assert_null(c->admin_key);
     assert_string_equal(c->region, "us-east-1");
-    assert_string_equal(c->kiro_version, "0.2.13");
+    assert_string_equal(c->kiro_version, "1.6.0");
+    assert_string_equal(c->sdk_version, "1.0.27");
     assert_string_equal(c->node_version, "22.21.1");
 #if defined(__APPLE__)
     assert_true(strncmp(c->system_version, "darwin#", 7) == 0);
@@ -200,6 +202,9 @@ static void test_wrong_types_name_the_field(void **state)
         {"{\"kiroVersion\":1}", "kiroVersion"},
         {"{\"systemVersion\":\"has space\"}", "systemVersion"},
         {"{\"nodeVersion\":{}}", "nodeVersion"},
+        {"{\"kiroVersion\":\"\"}", "kiroVersion"},
+        {"{\"sdkVersion\":2}", "sdkVersion"},
+        {"{\"sdkVersion\":\"1.0 .27\"}", "sdkVersion"},
         {"{\"userCredentialsPath\":7}", "userCredentialsPath"},
         {"{\"credentialsPath\":false}", "credentialsPath"},
         {"{\"upstreamUrl\":\"ftp://x\"}", "upstreamUrl"},
@@ -494,6 +499,11 @@ static void test_help_and_version(void **state)
         "--model-refresh-s",
         "--max-retries",
         "--retry-base-ms",
+        "--kiro-version",
+        "--sdk-version",
+        "--system-version",
+        "--node-version",
+        "sdkVersion",
         "--help",
         "--version",
         "KIRO_CONFIG",
@@ -511,6 +521,72 @@ static void test_help_and_version(void **state)
     assert_int_equal(rc, 1);
     assert_non_null(strstr(help, "Usage:"));
     free(help);
+}
+
+/* The four client versions of the user agents: each from config.json (kiro-go's names and
+ * sdkVersion), from its KIRO_* variable and from its flag, later sources winning; and
+ * config_client_versions() hands out exactly what the settings hold. */
+static void test_client_versions(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        const char *json_name, *env, *flag;
+        size_t offset;
+    } versions[] = {
+        {"kiroVersion", "KIRO_KIRO_VERSION", "--kiro-version",
+         offsetof(proxy_config, kiro_version)},
+        {"sdkVersion", "KIRO_SDK_VERSION", "--sdk-version", offsetof(proxy_config, sdk_version)},
+        {"systemVersion", "KIRO_SYSTEM_VERSION", "--system-version",
+         offsetof(proxy_config, system_version)},
+        {"nodeVersion", "KIRO_NODE_VERSION", "--node-version",
+         offsetof(proxy_config, node_version)},
+    };
+    for (size_t i = 0; i < sizeof versions / sizeof versions[0]; i++) {
+        const char *field = (const char *)&f->cfg + versions[i].offset;
+        char json[128], flag[64], from_file[16];
+        snprintf(from_file, sizeof from_file, "9.1.%zu", i);
+        snprintf(json, sizeof json, "{\"%s\":\"%s\"}", versions[i].json_name, from_file);
+        assert_int_equal(test_write_text(f->config_file, json), 0);
+        assert_int_equal(run_args(f, "--config", f->config_file, NULL), 0);
+        if (strcmp(field, from_file) != 0)
+            fail_msg("%s from the file: '%s'", versions[i].json_name, field);
+        setenv(versions[i].env, "9.2.0", 1);
+        assert_int_equal(run_args(f, "--config", f->config_file, NULL), 0);
+        if (strcmp(field, "9.2.0") != 0)
+            fail_msg("%s: the environment did not beat the file: '%s'", versions[i].env, field);
+        snprintf(flag, sizeof flag, "%s=9.3.0", versions[i].flag);
+        assert_int_equal(run_args(f, "--config", f->config_file, flag, NULL), 0);
+        if (strcmp(field, "9.3.0") != 0)
+            fail_msg("%s did not beat the environment: '%s'", versions[i].flag, field);
+        unsetenv(versions[i].env);
+        /* what a header cannot carry, or the buffer cannot hold, is refused by name */
+        expect_flag_error(f, versions[i].flag, "1.0 beta", versions[i].flag);
+        expect_flag_error(f, versions[i].flag, "", versions[i].flag);
+        expect_flag_error(f, versions[i].flag,
+                          "1234567890123456789012345678901234567890123456789012345678901234",
+                          versions[i].flag);
+        if (strcmp(field, "9.3.0") != 0)
+            fail_msg("a refused %s changed the value to '%s'", versions[i].flag, field);
+    }
+    kiro_client_versions v = config_client_versions(&f->cfg);
+    assert_ptr_equal(v.kiro, f->cfg.kiro_version);
+    assert_ptr_equal(v.sdk, f->cfg.sdk_version);
+    assert_ptr_equal(v.system, f->cfg.system_version);
+    assert_ptr_equal(v.node, f->cfg.node_version);
+
+    /* the settings as the user agents of a call show them */
+    assert_int_equal(run_args(f, "--kiro-version=2.0.1", "--sdk-version=1.0.40",
+                              "--system-version=darwin#25.0.0", "--node-version=24.1.0", NULL),
+                     0);
+    v = config_client_versions(&f->cfg);
+    kiro_identity_lines lines;
+    assert_int_equal(kiro_identity_api(&v, "machine-7", &lines), 0);
+    assert_string_equal(lines.amz_user_agent,
+                        "x-amz-user-agent: aws-sdk-js/1.0.40 KiroIDE-2.0.1-machine-7");
+    assert_string_equal(lines.user_agent,
+                        "User-Agent: aws-sdk-js/1.0.40 ua/2.1 os/darwin#25.0.0 lang/js "
+                        "md/nodejs#24.1.0 api/codewhispererstreaming#1.0.40 m/E "
+                        "KiroIDE-2.0.1-machine-7");
 }
 
 int main(void)
@@ -531,6 +607,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_usage_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_listen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_help_and_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_client_versions, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
