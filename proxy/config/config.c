@@ -57,6 +57,7 @@ void config_defaults(proxy_config *c)
     c->model_refresh_s = 3600;
     c->max_retries = 3;
     c->retry_base_ms = 250;
+    c->watch_ms = 1000;
 }
 
 void config_free(proxy_config *c)

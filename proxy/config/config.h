@@ -38,26 +38,27 @@ typedef struct proxy_config {
     char sdk_version[32];          /* aws-sdk-js/ in the user agents; default 1.0.27 */
     char *config_path;             /* where config.json was read from, if any */
     char *credentials_path;        /* credentials.json; default ./credentials.json */
-    char *user_credentials_path; /* admin user-credentials store; default: user_credentials.json
-                                    beside the credentials file */
-    int user_credentials_given;  /* set by a flag, the environment or config.json */
-    char *cors_origins;          /* comma-separated origins allowed from browsers; NULL = any */
-    int allow_caller_credentials; /* X-Kiro-Credentials / creds-<base64>; default 0 */
-    char *upstream_url;          /* base for generateAssistantResponse / ListAvailableModels;
-                                    NULL = https://q.{region}.amazonaws.com */
-    char *auth_url;              /* base for both refresh endpoints; NULL = the real hosts */
-    log_level log_level;         /* default info */
-    size_t log_queue_bytes;      /* async logger budget; default 4 MiB */
-    int log_flush_ms;            /* exit flush deadline; default 2000 */
-    size_t max_body_bytes;       /* client request body limit; default 16 MiB */
-    int max_connections;         /* default 512 */
-    int connect_timeout_ms;      /* upstream connect; default 10000 */
-    int first_byte_timeout_ms;   /* upstream first byte; default 120000 */
-    int idle_timeout_ms;         /* upstream stall between bytes; default 300000 */
-    int client_timeout_s;        /* idle client connection; default 300 */
-    int header_timeout_s;        /* whole request head must arrive within; default 60 */
-    int body_timeout_s;          /* whole request body must arrive within, after the head; 60 */
-    int ping_interval_ms;        /* SSE ping while waiting; default 15000 */
+    char *user_credentials_path;   /* admin user-credentials store; default: user_credentials.json
+                                      beside the credentials file */
+    int user_credentials_given;    /* set by a flag, the environment or config.json */
+    char *cors_origins;            /* comma-separated origins allowed from browsers; NULL = any */
+    int allow_caller_credentials;  /* X-Kiro-Credentials / creds-<base64>; default 0 */
+    int watch_ms;                  /* credentials file watch period; default 1000, 0 = off */
+    char *upstream_url;            /* base for generateAssistantResponse / ListAvailableModels;
+                                      NULL = https://q.{region}.amazonaws.com */
+    char *auth_url;                /* base for both refresh endpoints; NULL = the real hosts */
+    log_level log_level;           /* default info */
+    size_t log_queue_bytes;        /* async logger budget; default 4 MiB */
+    int log_flush_ms;              /* exit flush deadline; default 2000 */
+    size_t max_body_bytes;         /* client request body limit; default 16 MiB */
+    int max_connections;           /* default 512 */
+    int connect_timeout_ms;        /* upstream connect; default 10000 */
+    int first_byte_timeout_ms;     /* upstream first byte; default 120000 */
+    int idle_timeout_ms;           /* upstream stall between bytes; default 300000 */
+    int client_timeout_s;          /* idle client connection; default 300 */
+    int header_timeout_s;          /* whole request head must arrive within; default 60 */
+    int body_timeout_s;            /* whole request body must arrive within, after the head; 60 */
+    int ping_interval_ms;          /* SSE ping while waiting; default 15000 */
     int model_refresh_s; /* background ListAvailableModels period; default 3600, 0 = never */
     int max_retries;     /* upstream retries on 408/429/5xx; default 3 */
     int retry_base_ms;   /* backoff base; default 250 */

@@ -89,6 +89,9 @@ const option_spec option_table[] = {
      "upstream retries on 408/429/5xx, 0..10 (default 3)"},
     {"retry-base-ms", OPT_INT, FIELD(retry_base_ms), 1, 60000, "retryBaseMs", "N",
      "base of the exponential retry backoff, 1..60000 (default 250)"},
+    {"watch-ms", OPT_INT, FIELD(watch_ms), 0, 3600000, "credentialsWatchMs", "N",
+     "how often the credentials file is checked for changes (reloaded when it changed), 0 = "
+     "never, 0..3600000 (default 1000)"},
     {"cors-origins", OPT_LIST, FIELD(cors_origins), 0, 0, "corsOrigins", "LIST",
      "origins a browser page may call from (Access-Control-Allow-Origin), comma-separated; * "
      "allows any, as kiro-go does (default *)"},

@@ -11,14 +11,15 @@
 
 #include "creds/credentials.h"
 #include "creds/file_claim.h"
+#include "util/file_sig.h"
 
 typedef struct pool_entry {
     credential cred;
-    cJSON *extra;                /* fields this code does not know, written back on save */
-    cJSON *rejected;             /* an entry the parser refused: kept as read, written back as
-                                    it was, loaded disabled with the reason (NULL otherwise) */
-    char file_auth_method[32];   /* authMethod as the file spelled it ("" = absent) */
-    char file_region[REGION_NAME_SIZE];     /* region, authRegion, apiRegion as the file */
+    cJSON *extra;              /* fields this code does not know, written back on save */
+    cJSON *rejected;           /* an entry the parser refused: kept as read, written back as
+                                  it was, loaded disabled with the reason (NULL otherwise) */
+    char file_auth_method[32]; /* authMethod as the file spelled it ("" = absent) */
+    char file_region[REGION_NAME_SIZE];      /* region, authRegion, apiRegion as the file */
     char file_auth_region[REGION_NAME_SIZE]; /* gave them ("" = absent): saves write back */
     char file_api_region[REGION_NAME_SIZE];  /* what was read, not what was derived */
     int file_machine_id;         /* machineId came from the file (else derived, not saved) */
@@ -36,8 +37,9 @@ struct cred_pool {
     char *path;      /* NULL: in memory only */
     pool_entry *entries;
     size_t count;
-    size_t next_index; /* round-robin cursor */
+    size_t next_index;  /* round-robin cursor */
     int file_is_object; /* the file held one object, not an array: saved the same way */
+    file_sig seen;      /* the file as last loaded or saved (under the file claim) */
     int (*saver)(cred_pool *p, void *user); /* cred_pool_set_saver(); NULL: the file */
     void *saver_user;
 };

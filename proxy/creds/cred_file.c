@@ -41,13 +41,11 @@ int cred_pool_load_json(cred_pool *p, const char *json, size_t len, char *err, s
     return (int)n;
 }
 
-int cred_pool_load(cred_pool *p, char *err, size_t err_size)
+/* The load itself; the file claim is held. */
+static int load_claimed(cred_pool *p, char *err, size_t err_size)
 {
-    if (!p || !p->path) {
-        errbuf_set(err, err_size, "credentials: no file configured");
-        return -1;
-    }
-    file_claim_take(&p->file);
+    file_sig before;
+    file_sig_read(p->path, &before);
     size_t len = 0;
     int rc, absent;
     char *text = file_read_store(p->path, CRED_FILE_MAX_BYTES, &len, &absent, err, err_size);
@@ -62,6 +60,33 @@ int cred_pool_load(cred_pool *p, char *err, size_t err_size)
             errbuf_set(err, err_size, "%s: %s", p->path, detail);
         free(text);
     }
+    /* Seen even when unreadable: the watch retries at the next change, not every second. */
+    p->seen = before;
+    return rc;
+}
+
+int cred_pool_load(cred_pool *p, char *err, size_t err_size)
+{
+    if (!p || !p->path) {
+        errbuf_set(err, err_size, "credentials: no file configured");
+        return -1;
+    }
+    file_claim_take(&p->file);
+    int rc = load_claimed(p, err, err_size);
+    file_claim_release(&p->file);
+    return rc;
+}
+
+int cred_pool_reload_if_changed(cred_pool *p, char *err, size_t err_size)
+{
+    if (!p || !p->path)
+        return 0;
+    file_claim_take(&p->file);
+    file_sig now;
+    file_sig_read(p->path, &now);
+    int rc = 0;
+    if (!file_sig_equal(&now, &p->seen))
+        rc = load_claimed(p, err, err_size) < 0 ? -1 : 1;
     file_claim_release(&p->file);
     return rc;
 }
@@ -161,6 +186,8 @@ int cred_pool_save(cred_pool *p)
             errno = EFBIG;
         } else {
             rc = atomic_file_write(p->path, text, len + 1);
+            if (rc == 0)
+                file_sig_read(p->path, &p->seen); /* our own save is no change to reload */
         }
         int saved = errno;
         /* The text holds every token: wipe it before handing the memory back. */

@@ -127,9 +127,9 @@ int cred_auth_method_parse(const char *text, auth_method *out)
         const char *spelling;
         auth_method method;
     } spellings[] = {
-        {"social", AUTH_SOCIAL},     {"idc", AUTH_IDC},        {"builder-id", AUTH_IDC},
-        {"builderid", AUTH_IDC},     {"builder_id", AUTH_IDC}, {"iam", AUTH_IDC},
-        {"enterprise", AUTH_IDC},    {"sso", AUTH_IDC},        {"identity-center", AUTH_IDC},
+        {"social", AUTH_SOCIAL},  {"idc", AUTH_IDC},        {"builder-id", AUTH_IDC},
+        {"builderid", AUTH_IDC},  {"builder_id", AUTH_IDC}, {"iam", AUTH_IDC},
+        {"enterprise", AUTH_IDC}, {"sso", AUTH_IDC},        {"identity-center", AUTH_IDC},
     };
     for (size_t i = 0; i < sizeof spellings / sizeof spellings[0]; i++) {
         if (strcasecmp(text, spellings[i].spelling) == 0) {
@@ -264,8 +264,8 @@ static int parse_regions(const cJSON *obj, pool_entry *e, const char *where, cha
                         err_size) != 0 ||
         optional_region(obj, "authRegion", e->file_auth_region, sizeof e->file_auth_region, where,
                         err, err_size) != 0 ||
-        optional_region(obj, "apiRegion", e->file_api_region, sizeof e->file_api_region, where,
-                        err, err_size) != 0)
+        optional_region(obj, "apiRegion", e->file_api_region, sizeof e->file_api_region, where, err,
+                        err_size) != 0)
         return -1;
     const char *api = e->file_api_region[0] ? e->file_api_region : e->file_region;
     const char *auth = e->file_auth_region[0] ? e->file_auth_region

@@ -193,10 +193,10 @@ int cred_pool_acquire_only(cred_pool *p, int id, time_t now, cred_snapshot *out)
         return CRED_ONLY_UNUSABLE;
     pthread_mutex_lock(&p->mu);
     const pool_entry *e = find_entry(p, id);
-    int rc = !e                                 ? CRED_ONLY_DISABLED
-             : e->cred.disabled                 ? CRED_ONLY_DISABLED
-             : !token_valid_at(&e->cred, now)   ? CRED_ONLY_UNUSABLE
-                                                : CRED_ONLY_OK;
+    int rc = !e                               ? CRED_ONLY_DISABLED
+             : e->cred.disabled               ? CRED_ONLY_DISABLED
+             : !token_valid_at(&e->cred, now) ? CRED_ONLY_UNUSABLE
+                                              : CRED_ONLY_OK;
     if (rc == CRED_ONLY_OK)
         snapshot_of(&e->cred, out);
     pthread_mutex_unlock(&p->mu);

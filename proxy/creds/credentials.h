@@ -80,6 +80,12 @@ int cred_pool_load(cred_pool *p, char *err, size_t err_size);
 int cred_pool_load_json(cred_pool *p, const char *json, size_t len, char *err, size_t err_size);
 /* Adds credentials parsed from a JSON object; returns the new id or -1. */
 int cred_pool_add_json(cred_pool *p, const cJSON *object, char *err, size_t err_size);
+/* cred_pool_load() only when the file differs from what the pool last loaded or saved (device,
+ * inode, size, time: util/file_sig.h), so that the pool's own saves never reload it (a reload
+ * forgets runtime state: disables, failure counts). Returns 1 when it reloaded, 0 when the
+ * file is as seen, -1 with err when it changed but could not be read (the pool stays; the next
+ * change is tried again). */
+int cred_pool_reload_if_changed(cred_pool *p, char *err, size_t err_size);
 /* Persists the pool atomically (mode 0600). No-op without a path. */
 int cred_pool_save(cred_pool *p);
 

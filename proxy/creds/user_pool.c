@@ -14,9 +14,9 @@ struct user_pool {
     cred_pool *pool;
     pthread_mutex_t sync_mu; /* one sync at a time (held across the rebuild, never by calls) */
     pthread_mutex_t mu;      /* guards the code <-> id table */
-    char **codes;       /* the code of ids[i] */
-    int *ids;           /* stable: a code keeps its id across syncs, a new code gets a new one,
-                           so that a call in flight never lands on another caller's credential */
+    char **codes;            /* the code of ids[i] */
+    int *ids;                /* stable: a code keeps its id across syncs, a new code gets a new one,
+                                so that a call in flight never lands on another caller's credential */
     size_t n_codes;
     int last_id;
 };

@@ -32,6 +32,7 @@
 #define KIRO_HAVE_COND_MONOTONIC 0
 #define KIRO_HAVE_PROC_EVIDENCE 0
 #define KIRO_HAVE_CHILD_SUBREAPER 0
+#define KIRO_HAVE_STAT_MTIM 0
 #define KIRO_PIPE_ATOMIC_BYTES 512 /* macOS's PIPE_BUF */
 #else
 #define KIRO_PLATFORM_FLAVOR "native"
@@ -65,8 +66,10 @@
 #endif
 #if defined(__linux__)
 #define KIRO_HAVE_CHILD_SUBREAPER 1 /* prctl(PR_SET_CHILD_SUBREAPER) */
+#define KIRO_HAVE_STAT_MTIM 1       /* struct stat's st_mtim (macOS: st_mtimespec) */
 #else
 #define KIRO_HAVE_CHILD_SUBREAPER 0
+#define KIRO_HAVE_STAT_MTIM 0
 #endif
 #define KIRO_PIPE_ATOMIC_BYTES PIPE_BUF
 #endif

@@ -7,6 +7,7 @@
 
 #include "util/atomic_file.h"
 #include "log/log.h"
+#include "server/creds_watch.h"
 #include "server/http_server.h"
 #include "server/request.h"
 #include "server/model_refresher.h"
@@ -108,6 +109,8 @@ int app_start(app *a, char *err, size_t err_size)
         .stopping = &a->stopping,
     };
     a->model_refresher = model_refresher_start(a, a->cfg->model_refresh_s);
+    if (a->cfg->watch_ms > 0 && a->cfg->credentials_path)
+        a->creds_watch = creds_watch_start(a->pool, a->refresher, a->cfg->watch_ms);
     a->server = http_server_start(a, err, err_size);
     if (!a->server)
         return -1;
@@ -131,6 +134,8 @@ void app_stop_server(app *a, int stop_deadline_ms)
 void app_stop(app *a, int stop_deadline_ms)
 {
     app_stop_server(a, stop_deadline_ms);
+    creds_watch_stop(a->creds_watch);
+    a->creds_watch = NULL;
     if (a->model_refresher) {
         model_refresher_stop(a->model_refresher);
         a->model_refresher = NULL;

@@ -21,6 +21,7 @@
 
 struct http_server;
 struct model_refresher;
+struct creds_watch;
 
 typedef struct app {
     proxy_config *cfg;
@@ -33,6 +34,7 @@ typedef struct app {
     token_refresher *refresher;
     token_refresher *user_refresher; /* the same for user_creds' pool */
     struct model_refresher *model_refresher;
+    struct creds_watch *creds_watch; /* reloads credentials.json when it changes (or NULL) */
     struct http_server *server;
     upstream_ctx upstream;      /* what upstream calls see of the app (filled by app_start) */
     int64_t started_ms;         /* monotonic */

@@ -73,14 +73,21 @@ static int admin_key_ok(request_ctx *rq, api_error *err)
     return 1;
 }
 
-/* "act-<code>": the caller is the user of that activation code (any case). Its own stored
- * credential serves it; a known code without one is served by the main pool (kiro-go's
- * rule); an unknown code is refused, never given the pool. */
-static int activation_ok(request_ctx *rq, const char *code, api_error *err)
+/* "act-<code>": the caller is the user of that activation code (any case). Stores name the
+ * code with its "act-" (kiro-go's activation codes are act-XXXX-XXXX-XXXX-XXXX) or without it;
+ * both are looked up, the whole key first. Its own stored credential serves it; a known code
+ * without one is served by the main pool (kiro-go's rule); an unknown code is refused, never
+ * given the pool. */
+static int activation_ok(request_ctx *rq, const char *key, api_error *err)
 {
     app *a = rq->app;
     char canonical[sizeof rq->user_code], detail[200];
-    switch (user_store_check(a->users, code, canonical, sizeof canonical, detail, sizeof detail)) {
+    user_code_state state =
+        user_store_check(a->users, key, canonical, sizeof canonical, detail, sizeof detail);
+    if (state == USER_CODE_UNKNOWN)
+        state =
+            user_store_check(a->users, key + 4, canonical, sizeof canonical, detail, sizeof detail);
+    switch (state) {
     case USER_CODE_UNKNOWN:
         api_error_set(err, 401, "authentication_error", "unknown activation code");
         return 0;
@@ -104,9 +111,9 @@ static int activation_ok(request_ctx *rq, const char *code, api_error *err)
     return 1;
 }
 
-/* The four ways kiro-go accepts a caller on the /v1 routes: X-Kiro-Credentials, an act-<code> key, a
- * creds-<base64> key (those two ways that bring a credential only when the config allows
- * them), the configured API key. */
+/* The four ways kiro-go accepts a caller on the /v1 routes: X-Kiro-Credentials, an act-<code> key,
+ * a creds-<base64> key (those two ways that bring a credential only when the config allows them),
+ * the configured API key. */
 static int caller_ok(request_ctx *rq, api_error *err)
 {
     const proxy_config *cfg = rq->app->cfg;
@@ -124,7 +131,7 @@ static int caller_ok(request_ctx *rq, api_error *err)
     if (cfg->api_key && *cfg->api_key && secret_equal(key, cfg->api_key))
         return 1;
     if (strncasecmp(key, "act-", 4) == 0 && key[4])
-        return activation_ok(rq, key + 4, err);
+        return activation_ok(rq, key, err);
     if (strncmp(key, "creds-", 6) == 0) {
         if (!cfg->allow_caller_credentials) {
             api_error_set(err, 401, "authentication_error",

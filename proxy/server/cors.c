@@ -8,10 +8,10 @@
 
 #define ALLOWED_METHODS "GET, HEAD, POST, DELETE, OPTIONS"
 #define ALLOWED_HEADERS                                                                            \
-    "authorization, content-type, x-api-key, x-admin-key, x-kiro-credentials, "                  \
-    "anthropic-version, anthropic-beta, anthropic-dangerous-direct-browser-access, "             \
-    "x-stainless-os, x-stainless-lang, x-stainless-package-version, x-stainless-runtime, "       \
-    "x-stainless-runtime-version, x-stainless-arch, x-stainless-retry-count, "                   \
+    "authorization, content-type, x-api-key, x-admin-key, x-kiro-credentials, "                    \
+    "anthropic-version, anthropic-beta, anthropic-dangerous-direct-browser-access, "               \
+    "x-stainless-os, x-stainless-lang, x-stainless-package-version, x-stainless-runtime, "         \
+    "x-stainless-runtime-version, x-stainless-arch, x-stainless-retry-count, "                     \
     "x-stainless-timeout"
 
 /* The admin routes that need the admin key (all but the keyless reload). */

@@ -405,6 +405,92 @@ static void test_usage_errors(void **state)
     assert_non_null(strstr(f->err, "port"));
 }
 
+/* kiro-go's launcher runs the proxy with Go's one-dash flags; both spellings of every form. */
+static void test_kiro_go_flag_spellings(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(
+        test_write_text(f->config_file, "{\"port\":2222,\"apiKey\":\"k-file-123456\"}"), 0);
+    static const struct {
+        const char *a, *b, *c, *d;
+    } forms[] = {
+        {"-config", NULL, "-credentials", "/data/creds.json"},
+        {"--config", NULL, "--credentials", "/data/creds.json"},
+        {"-config=", NULL, "-credentials=/data/creds.json", NULL},
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        config_free(&f->cfg);
+        config_defaults(&f->cfg);
+        char config_arg[1100];
+        int rc;
+        if (forms[i].a[strlen(forms[i].a) - 1] == '=') {
+            snprintf(config_arg, sizeof config_arg, "%s%s", forms[i].a, f->config_file);
+            rc = run_args(f, config_arg, forms[i].c, NULL);
+        } else {
+            rc = run_args(f, forms[i].a, f->config_file, forms[i].c, forms[i].d, NULL);
+        }
+        if (rc != 0)
+            fail_msg("form %zu (%s ... %s): %s", i, forms[i].a, forms[i].c, f->err);
+        assert_int_equal(f->cfg.port, 2222);
+        assert_string_equal(f->cfg.credentials_path, "/data/creds.json");
+        /* kiro-go keeps user_credentials.json beside credentials.json. */
+        assert_string_equal(f->cfg.user_credentials_path, "/data/user_credentials.json");
+    }
+    config_free(&f->cfg);
+    config_defaults(&f->cfg);
+    assert_int_equal(run_args(f, "-max-retries", "1", "-log-level=warn", NULL), 0);
+    assert_int_equal(f->cfg.max_retries, 1);
+    assert_int_equal(f->cfg.log_level, LOG_LEVEL_WARN);
+    /* A user store named by a flag stays where it was named. */
+    assert_int_equal(
+        run_args(f, "-credentials", "/a/c.json", "-user-credentials", "/b/u.json", NULL), 0);
+    assert_string_equal(f->cfg.user_credentials_path, "/b/u.json");
+    /* Errors name the flag as spelled. */
+    assert_int_equal(run_args(f, "-no-such-flag", NULL), -1);
+    assert_non_null(strstr(f->err, "'-no-such-flag'"));
+    assert_int_equal(run_args(f, "-", NULL), -1);
+    assert_int_equal(run_args(f, "---config", "x", NULL), -1);
+}
+
+/* Without -config, kiro-go reads ./config.json; so does the proxy when it is there. */
+static void test_default_config_in_working_directory(void **state)
+{
+    fixture *f = *state;
+    char cwd[1024];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(f->dir), 0);
+    assert_int_equal(run_args(f, NULL), 0);
+    assert_int_equal(f->cfg.port, 13000); /* no config.json yet */
+    assert_int_equal(test_write_text(f->config_file, "{\"port\":3333,\"unknownField\":[1]}"), 0);
+    int rc = run_args(f, NULL);
+    assert_int_equal(chdir(cwd), 0);
+    assert_int_equal(rc, 0);
+    assert_int_equal(f->cfg.port, 3333);
+}
+
+/* corsOrigins (a string or an array) and allowCallerCredentials (a boolean or on/off text). */
+static void test_cors_and_caller_credentials(void **state)
+{
+    fixture *f = *state;
+    assert_null(f->cfg.cors_origins);
+    assert_int_equal(f->cfg.allow_caller_credentials, 0);
+    assert_int_equal(test_write_text(f->config_file,
+                                     "{\"corsOrigins\":[\"tauri://localhost\",\"http://a:1\"],"
+                                     "\"allowCallerCredentials\":true}"),
+                     0);
+    assert_int_equal(run_args(f, "-config", f->config_file, NULL), 0);
+    assert_string_equal(f->cfg.cors_origins, "tauri://localhost,http://a:1");
+    assert_int_equal(f->cfg.allow_caller_credentials, 1);
+    assert_int_equal(run_args(f, "--caller-credentials", "off", "--cors-origins", "*", NULL), 0);
+    assert_int_equal(f->cfg.allow_caller_credentials, 0);
+    assert_string_equal(f->cfg.cors_origins, "*");
+    assert_int_equal(run_args(f, "--caller-credentials", "maybe", NULL), -1);
+    assert_non_null(strstr(f->err, "--caller-credentials"));
+    assert_int_equal(test_write_text(f->config_file, "{\"corsOrigins\":[7]}"), 0);
+    assert_int_equal(run_args(f, "-config", f->config_file, NULL), -1);
+    assert_non_null(strstr(f->err, "corsOrigins"));
+}
+
 static void test_parse_listen(void **state)
 {
     (void)state;
@@ -605,6 +691,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_flag_spellings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ranges_and_bad_numbers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_usage_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kiro_go_flag_spellings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_default_config_in_working_directory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cors_and_caller_credentials, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_listen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_help_and_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_client_versions, setup, teardown),

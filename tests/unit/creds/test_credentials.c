@@ -175,8 +175,7 @@ static void test_auth_method_spellings(void **state)
         {"\"authMethod\":\"Social\"", AUTH_SOCIAL},
         {"\"clientId\":\"cid\",\"clientSecret\":\"cs\"", AUTH_IDC},
         {"\"authMethod\":\"\",\"clientId\":\"cid\",\"clientSecret\":\"cs\"", AUTH_IDC},
-        {"\"authMethod\":\"corp-sso-v2\",\"clientId\":\"cid\",\"clientSecret\":\"cs\"",
-         AUTH_IDC},
+        {"\"authMethod\":\"corp-sso-v2\",\"clientId\":\"cid\",\"clientSecret\":\"cs\"", AUTH_IDC},
         {"\"clientId\":\"cid\"", AUTH_SOCIAL}, /* no secret: cannot be an IdC refresh */
         {"\"authMethod\":null", AUTH_SOCIAL},
         {"", AUTH_SOCIAL},
@@ -332,11 +331,11 @@ static void test_bad_entry_is_disabled_with_reason(void **state)
 static void test_save_keeps_the_file_as_read(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(
-        test_write_text(f->path, "{\"accessToken\":\"acc-5555555555\",\"refreshToken\":"
-                                 "\"ref-5555555555\",\"authMethod\":\"IdC\",\"clientId\":"
-                                 "\"c\",\"clientSecret\":\"s\"}"),
-        0);
+    assert_int_equal(test_write_text(f->path,
+                                     "{\"accessToken\":\"acc-5555555555\",\"refreshToken\":"
+                                     "\"ref-5555555555\",\"authMethod\":\"IdC\",\"clientId\":"
+                                     "\"c\",\"clientSecret\":\"s\"}"),
+                     0);
     assert_int_equal(cred_pool_load(f->pool, f->err, sizeof f->err), 1);
     assert_int_equal(cred_pool_save(f->pool), 0);
     char *text = test_read_text(f->path);
@@ -738,6 +737,44 @@ static void test_save_round_trip(void **state)
     cred_pool_free(again);
 }
 
+/* The file watch's question: changed since the pool last loaded or saved it? The pool's own
+ * save is no change (a reload would forget runtime disables); another writer's file is. */
+static void test_reload_if_changed(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(test_write_text(f->path, "[{\"accessToken\":\"first-token-0001\"}]"), 0);
+    assert_int_equal(cred_pool_load(f->pool, f->err, sizeof f->err), 1);
+    assert_int_equal(cred_pool_reload_if_changed(f->pool, f->err, sizeof f->err), 0);
+    cred_pool_report(f->pool, 1, CRED_OUTCOME_QUOTA, NULL); /* a runtime disable */
+    assert_int_equal(cred_pool_save(f->pool), 0);
+    assert_int_equal(cred_pool_reload_if_changed(f->pool, f->err, sizeof f->err), 0);
+    assert_int_equal(cred_pool_usable_count(f->pool, NOW), 0); /* still disabled: not reloaded */
+
+    /* Another program replaces the file (a new inode, like the launcher's atomic write). */
+    char tmp[TEST_PATH_MAX + 8];
+    snprintf(tmp, sizeof tmp, "%s.new", f->path);
+    assert_int_equal(test_write_text(tmp,
+                                     "[{\"accessToken\":\"second-token-0002\"},{\"accessToken\":"
+                                     "\"third-token-00003\"}]"),
+                     0);
+    assert_int_equal(rename(tmp, f->path), 0);
+    assert_int_equal(cred_pool_reload_if_changed(f->pool, f->err, sizeof f->err), 1);
+    assert_int_equal(cred_pool_count(f->pool), 2);
+    assert_int_equal(cred_pool_reload_if_changed(f->pool, f->err, sizeof f->err), 0);
+
+    /* A broken replacement: reported once, the pool stays; fixed: loaded. */
+    assert_int_equal(test_write_text(tmp, "[{\"accessToken\":"), 0);
+    assert_int_equal(rename(tmp, f->path), 0);
+    assert_int_equal(cred_pool_reload_if_changed(f->pool, f->err, sizeof f->err), -1);
+    assert_non_null(strstr(f->err, "JSON"));
+    assert_int_equal(cred_pool_reload_if_changed(f->pool, f->err, sizeof f->err), 0);
+    assert_int_equal(cred_pool_count(f->pool), 2);
+    assert_int_equal(test_write_text(tmp, "[{\"accessToken\":\"fourth-token-004\"}]"), 0);
+    assert_int_equal(rename(tmp, f->path), 0);
+    assert_int_equal(cred_pool_reload_if_changed(f->pool, f->err, sizeof f->err), 1);
+    assert_int_equal(cred_pool_count(f->pool), 1);
+}
+
 /* A save that fails half-way (RLIMIT_FSIZE cuts the write; root obeys it too) leaves the old
  * file whole. Runs in a child so that the limit stays out of the test process. */
 static void test_save_failure_keeps_old_file(void **state)
@@ -882,9 +919,10 @@ int main(void)
         T(test_parse_single_object_and_defaults),
         T(test_parse_expiry_forms),
         T(test_auth_method_spellings),
-    T(test_region_rules),
-    T(test_bad_entry_is_disabled_with_reason),
-    T(test_save_keeps_the_file_as_read),
+        T(test_region_rules),
+        T(test_bad_entry_is_disabled_with_reason),
+        T(test_save_keeps_the_file_as_read),
+        T(test_reload_if_changed),
         T(test_ids_default_and_unique),
         T(test_bad_documents_keep_the_pool),
         T(test_entry_count_and_size_caps),

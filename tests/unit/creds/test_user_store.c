@@ -206,7 +206,8 @@ static void test_persistence_round_trip(void **state)
     cJSON_Delete(b);
     cJSON *creds = user_store_credentials_by_code(again);
     assert_string_equal(
-        cJSON_GetObjectItem(cJSON_GetObjectItem(creds, "code-alice_1"), "refreshToken")->valuestring,
+        cJSON_GetObjectItem(cJSON_GetObjectItem(creds, "code-alice_1"), "refreshToken")
+            ->valuestring,
         "alice-refresh-token-secret-0001");
     cJSON_Delete(creds);
     user_store_free(again);
@@ -255,14 +256,14 @@ static void test_bare_array_and_bad_files(void **state)
  * know. Load, add, update, delete, reload: nothing lost, the shape kept, every other entry
  * exactly as it was. */
 #define KIRO_GO_FILE                                                                               \
-    "{\"ACT-AAAA-1111\": {\"activation_code\": \"ACT-AAAA-1111\", \"user_name\": \"Ann\", "     \
-    "\"credentials\": {\"accessToken\": \"ann-access-000000000001\", \"refreshToken\": "          \
-    "\"ann-refresh-00000000001\", \"expiresAt\": \"2027-02-01T00:00:00Z\", \"authMethod\": "        \
-    "\"IdC\", \"clientId\": \"cid\", \"clientSecret\": \"cs\", \"region\": \"\", \"id\": 0}, "       \
-    "\"created_at\": \"2025-03-01T10:00:00.123456789+08:00\", \"updated_at\": "                  \
-    "\"2025-03-02T10:00:00+08:00\", \"seat\": {\"team\": \"red\"}},"                              \
-    " \"act-bbbb-2222\": {\"activation_code\": \"act-bbbb-2222\", \"user_name\": \"Ben\", "       \
-    "\"credentials\": {\"refreshToken\": \"ben-refresh-00000000002\"}, \"expires_date\": "       \
+    "{\"ACT-AAAA-1111\": {\"activation_code\": \"ACT-AAAA-1111\", \"user_name\": \"Ann\", "        \
+    "\"credentials\": {\"accessToken\": \"ann-access-000000000001\", \"refreshToken\": "           \
+    "\"ann-refresh-00000000001\", \"expiresAt\": \"2027-02-01T00:00:00Z\", \"authMethod\": "       \
+    "\"IdC\", \"clientId\": \"cid\", \"clientSecret\": \"cs\", \"region\": \"\", \"id\": 0}, "     \
+    "\"created_at\": \"2025-03-01T10:00:00.123456789+08:00\", \"updated_at\": "                    \
+    "\"2025-03-02T10:00:00+08:00\", \"seat\": {\"team\": \"red\"}},"                               \
+    " \"act-bbbb-2222\": {\"activation_code\": \"act-bbbb-2222\", \"user_name\": \"Ben\", "        \
+    "\"credentials\": {\"refreshToken\": \"ben-refresh-00000000002\"}, \"expires_date\": "         \
     "\"2099-12-31\"}}"
 
 static void test_kiro_go_keyed_file_round_trip(void **state)
@@ -305,24 +306,21 @@ static void test_kiro_go_keyed_file_round_trip(void **state)
     cJSON_Delete(saved);
 
     /* Update Ann through another case: her unknown member and created_at survive. */
-    assert_int_equal(put(f, "{\"activation_code\":\"act-AAAA-1111\",\"user_name\":\"Anne\"}"),
-                     0);
+    assert_int_equal(put(f, "{\"activation_code\":\"act-AAAA-1111\",\"user_name\":\"Anne\"}"), 0);
     assert_int_equal(user_store_count(f->store), 3);
     text = test_read_text(f->path);
     saved = cJSON_Parse(text);
     free(text);
     const cJSON *anne = cJSON_GetObjectItem(saved, "ACT-AAAA-1111");
     assert_string_equal(cJSON_GetObjectItem(anne, "user_name")->valuestring, "Anne");
-    assert_true(cJSON_Compare(cJSON_GetObjectItem(anne, "seat"),
-                              cJSON_GetObjectItem(cJSON_GetObjectItem(original, "ACT-AAAA-1111"),
-                                                  "seat"),
-                              1));
+    assert_true(cJSON_Compare(
+        cJSON_GetObjectItem(anne, "seat"),
+        cJSON_GetObjectItem(cJSON_GetObjectItem(original, "ACT-AAAA-1111"), "seat"), 1));
     assert_string_equal(cJSON_GetObjectItem(anne, "created_at")->valuestring,
                         "2025-03-01T10:00:00.123456789+08:00");
-    assert_true(cJSON_Compare(cJSON_GetObjectItem(anne, "credentials"),
-                              cJSON_GetObjectItem(cJSON_GetObjectItem(original, "ACT-AAAA-1111"),
-                                                  "credentials"),
-                              1));
+    assert_true(cJSON_Compare(
+        cJSON_GetObjectItem(anne, "credentials"),
+        cJSON_GetObjectItem(cJSON_GetObjectItem(original, "ACT-AAAA-1111"), "credentials"), 1));
     cJSON_Delete(saved);
 
     /* Delete Ben; reload from disk: Anne and Cy, keyed. */
@@ -457,8 +455,7 @@ static void test_expiry_dates(void **state)
     localtime_r(&later, &tm);
     strftime(expected, sizeof expected, "%Y-%m-%d", &tm);
     assert_int_equal(
-        user_store_set_expiry(f->store, alice, 1, 30, date, sizeof date, f->err, sizeof f->err),
-        1);
+        user_store_set_expiry(f->store, alice, 1, 30, date, sizeof date, f->err, sizeof f->err), 1);
     assert_string_equal(date, expected);
     cJSON *e = user_store_get_json(f->store, "code-alice_1");
     assert_string_equal(cJSON_GetObjectItem(e, "expires_date")->valuestring, expected);
@@ -472,8 +469,7 @@ static void test_expiry_dates(void **state)
     assert_int_equal(user_store_check(f->store, "code-alice_1", c, sizeof c, d, sizeof d),
                      USER_CODE_EXPIRED);
     assert_int_equal(
-        user_store_set_expiry(f->store, alice, 1, -1, date, sizeof date, f->err, sizeof f->err),
-        1);
+        user_store_set_expiry(f->store, alice, 1, -1, date, sizeof date, f->err, sizeof f->err), 1);
     assert_string_equal(date, "");
     assert_int_equal(user_store_check(f->store, "code-alice_1", c, sizeof c, d, sizeof d),
                      USER_CODE_CREDENTIALS);
