@@ -15,8 +15,26 @@
 #include "report_markdown.h"
 #include "result.h"
 #include "run.h"
+#include "timeline_svg.h"
+#include "timeline_view_result.h"
 #include "child_process.h"
 #include "watchdog.h"
+
+/* --timeline: the picture of the run, drawn from the in-memory result. */
+static int write_timeline(const char *path, const stall_result *r)
+{
+    timeline_view view;
+    char err[256] = "";
+    int rc = timeline_view_from_result(r, NULL, &view);
+    if (rc == 0)
+        rc = timeline_svg_write_file(path, &view, 1, NULL, err, sizeof err);
+    else
+        snprintf(err, sizeof err, "out of memory");
+    timeline_view_free(&view);
+    if (rc != 0)
+        fprintf(stderr, "stallcheck: cannot write the timeline to %s: %s\n", path, err);
+    return rc;
+}
 
 static int write_reports(const stall_options *o, const stall_result *r)
 {
@@ -40,6 +58,8 @@ static int write_reports(const stall_options *o, const stall_result *r)
         fprintf(stderr, "stallcheck: cannot write the Markdown summary to %s\n", o->summary_path);
         failed = 1;
     }
+    if (o->timeline_path && write_timeline(o->timeline_path, r) != 0)
+        failed = 1;
     return failed;
 }
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 
 #include "command_template.h"
@@ -118,6 +119,7 @@ static int spawn_child(run_state *s)
     char err[256] = "";
     int out_fd = s->pipes[0].write_fd;
     int err_fd = s->pipe_count == 2 ? s->pipes[1].write_fd : s->pipes[0].write_fd;
+    timeline_set_origin(&r->timeline, clock_monotonic_ms()); /* t = 0: the child's start */
     if (child_spawn(s->child, r->command, s->envp, out_fd, err_fd, err, sizeof err) != 0)
         return run_error(s, "%s", err);
     r->child_pid = (int)s->child->pid;
@@ -127,6 +129,9 @@ static int spawn_child(run_state *s)
     for (size_t i = 0; i < s->pipe_count; i++)
         if (reader_start(&s->readers[i]) != 0)
             return run_error(s, "cannot start the pipe reader");
+    if (timeline_sampler_start(&s->sampler, &r->timeline, s->pipes, s->readers, s->pipe_count,
+                               s->o->sample_ms) != 0)
+        return run_error(s, "cannot start the pipe sampler");
     return 0;
 }
 
@@ -195,6 +200,18 @@ static void end_child(run_state *s)
     pthread_mutex_unlock(&s->child->lock);
     timeline_event_add(&r->timeline, TL_CHILD_ENDED, r->child_pid, "%s%s", r->child_exit,
                        r->escaped_count ? " (escaped descendants killed too)" : "");
+}
+
+/* stallcheck's own CPU time so far, every thread of it (not the child's). */
+static void record_self_cpu(stall_result *r)
+{
+    struct rusage ru;
+    r->self_cpu_user_us = -1;
+    r->self_cpu_sys_us = -1;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return;
+    r->self_cpu_user_us = (int64_t)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec;
+    r->self_cpu_sys_us = (int64_t)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec;
 }
 
 static void release_state(run_state *s)
@@ -285,6 +302,9 @@ int run_stallcheck(const stall_options *o, child_process *child, const watchdog 
     r->child_exit_code = -1;
     r->child_exit_signal = -1;
     r->verdict_ms = -1;
+    r->sampler_cpu_us = -1;
+    r->self_cpu_user_us = -1;
+    r->self_cpu_sys_us = -1;
     snprintf(r->child_exit, sizeof r->child_exit, "not started");
     describe_system(r);
     int64_t start = clock_monotonic_ms();
@@ -327,7 +347,12 @@ int run_stallcheck(const stall_options *o, child_process *child, const watchdog 
         r->cause = NULL;
     }
     end_child(&s);
+    timeline_sampler_stop(&s.sampler);
+    r->sample_interval_ms = o->sample_ms;
+    r->samples = s.sampler.samples;
+    r->sampler_cpu_us = s.sampler.cpu_us;
     release_state(&s);
+    record_self_cpu(r);
     r->duration_ms = clock_monotonic_ms() - start;
     r->exit_code = exit_code_for(o, r);
     return r->exit_code;

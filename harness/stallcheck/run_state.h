@@ -16,6 +16,7 @@
 #include "options.h"
 #include "reader.h"
 #include "result.h"
+#include "timeline_sampler.h"
 #include "watchdog.h"
 
 typedef struct run_state {
@@ -36,6 +37,7 @@ typedef struct run_state {
     flood flood;
     bool flood_started;
     long unanswered_before_drain; /* flood requests without an answer when the drain began */
+    timeline_sampler sampler;     /* the pipe level through the run (from the spawn on) */
 } run_state;
 
 /* Records the error (printf-style) and sets the verdict to error. Returns -1. */
