@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "http_batch.h"
 #include "options.h"
@@ -97,7 +98,9 @@ int main(int argc, char **argv)
     atomic_store(&dog.summary_path, (const char *)options.summary_path);
 
     stall_result result;
-    int status = run_stallcheck(&options, &child, &dog, &result);
+    /* the live status line: on a terminal only (or as --progress / --no-progress say) */
+    bool show_progress = options.progress ? options.progress_forced : isatty(STDOUT_FILENO);
+    int status = run_stallcheck(&options, &child, &dog, show_progress ? stdout : NULL, &result);
     /* Written whatever happened, the watchdog included: everything seen so far. */
     if (write_reports(&options, &result) != 0)
         status = 2;

@@ -16,6 +16,7 @@
 #include "platform/platform.h"
 #include "readiness.h"
 #include "run_state.h"
+#include "svg_out.h"
 #include "util/clock.h"
 
 int run_error(run_state *s, const char *fmt, ...)
@@ -87,7 +88,7 @@ static int choose_port(run_state *s)
     return 0;
 }
 
-static int open_pipes(run_state *s)
+static int open_pipes_and_readers(run_state *s)
 {
     const stall_options *o = s->o;
     char err[256] = "";
@@ -106,6 +107,14 @@ static int open_pipes(run_state *s)
     }
     s->pipe_count = o->separate_pipes ? 2 : 1;
     return 0;
+}
+
+static int open_pipes(run_state *s)
+{
+    int rc = open_pipes_and_readers(s);
+    if (s->pipe_count > 0)
+        progress_set_capacity(&s->progress, s->pipes[0].capacity);
+    return rc;
 }
 
 static int spawn_child(run_state *s)
@@ -294,7 +303,19 @@ static int check_server(run_state *s)
     return 0;
 }
 
-int run_stallcheck(const stall_options *o, child_process *child, const watchdog *dog, stall_result *r)
+/* The status line's last words: the verdict and how long the run took. */
+static void stop_progress(run_state *s)
+{
+    const stall_result *r = s->r;
+    char final[200], took[24];
+    svg_format_duration((long)r->duration_ms, took, sizeof took);
+    snprintf(final, sizeof final, "%s%s%s%s after %s", r->verdict, r->cause ? " (" : "",
+             r->cause ? r->cause : "", r->cause ? ")" : "", took);
+    progress_stop(&s->progress, final);
+}
+
+int run_stallcheck(const stall_options *o, child_process *child, const watchdog *dog,
+                   FILE *progress_out, stall_result *r)
 {
     memset(r, 0, sizeof *r);
     r->options = o;
@@ -331,6 +352,7 @@ int run_stallcheck(const stall_options *o, child_process *child, const watchdog 
     r->fault.fill_ms = o->fill_ms;
 
     r->subreaper = child_adopt_orphans();
+    (void)progress_start(&s.progress, progress_out, &r->timeline, o->rounds, o->deadline_ms);
     if (choose_port(&s) == 0 && open_pipes(&s) == 0 && spawn_child(&s) == 0) {
         s.phase = "the readiness check";
         if (wait_until_ready(&s) == 0)
@@ -355,6 +377,7 @@ int run_stallcheck(const stall_options *o, child_process *child, const watchdog 
     record_self_cpu(r);
     r->duration_ms = clock_monotonic_ms() - start;
     r->exit_code = exit_code_for(o, r);
+    stop_progress(&s);
     return r->exit_code;
 }
 

@@ -15,6 +15,7 @@
 #include "log_pipe.h"
 #include "options.h"
 #include "reader.h"
+#include "progress.h"
 #include "result.h"
 #include "timeline_sampler.h"
 #include "watchdog.h"
@@ -38,6 +39,7 @@ typedef struct run_state {
     bool flood_started;
     long unanswered_before_drain; /* flood requests without an answer when the drain began */
     timeline_sampler sampler;     /* the pipe level through the run (from the spawn on) */
+    progress progress;            /* the status line on a terminal (not started otherwise) */
 } run_state;
 
 /* Records the error (printf-style) and sets the verdict to error. Returns -1. */

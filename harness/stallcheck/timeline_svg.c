@@ -529,9 +529,9 @@ static void draw_bars(FILE *out, const panel *p, int lane, double top, double he
         double w = x1 - x0 > 2.5 ? x1 - x0 : 2.5;
         bool late = answered_after_drain(v, b);
         fprintf(out,
-                "<rect class=\"probe %s%s%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                "<rect class=\"%s %s%s%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
                 "height=\"%.1f\" fill=\"%s\" fill-opacity=\"%.2f\"%s>",
-                outcome_class(b->outcome), b->recovery ? " recovery" : "",
+                lane == TV_LANE_TRIGGER ? "trigger-request" : "probe", outcome_class(b->outcome), b->recovery ? " recovery" : "",
                 late ? " after-drain" : "", x0, top, w, height,
                 late ? COLOUR_LATE : outcome_colour(b->outcome), opacity,
                 b->recovery ? " stroke=\"#1b5e20\" stroke-width=\"0.8\"" : "");

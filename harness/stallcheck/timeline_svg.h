@@ -13,7 +13,8 @@
  * sans-serif), presentation attributes only, so it renders the same in a browser, in an <img>
  * and on GitHub. Every element a test or a stylesheet may look for has a class: "run", "lane
  * lane-pipe", "lane lane-reader", "lane lane-trigger", "lane lane-probe", "probe answered",
- * "probe timedout", "probe failed", "probe open" (no end seen), "marker marker-fault" ...,
+ * "probe timedout", "probe failed", "probe open" (no end seen), "trigger-request answered"
+ * ..., "after-drain" (answered only once the pipe was drained), "marker marker-fault" ...,
  * "axis"; ids are "run-N", "run-N-lane-pipe", "run-N-lane-probe-K", "axis-time". */
 #ifndef STALLCHECK_TIMELINE_SVG_H
 #define STALLCHECK_TIMELINE_SVG_H
