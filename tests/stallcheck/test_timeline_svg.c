@@ -200,7 +200,7 @@ static void test_cases(void **state)
     } while (0)
         EXPECT(f.svg_root && f.title && f.axis && !f.unsafe && f.runs == 1);
         EXPECT(strcmp(r->verdict, c->verdict) == 0);
-        EXPECT(r->pipe_lane && r->reader_lane && r->capacity_line == (c->probe_lanes > 0));
+        EXPECT(r->pipe_lane && r->reader_lane && r->capacity_line == (v.capacity > 0));
         EXPECT(r->probe_lanes == c->probe_lanes);
         EXPECT(r->answered == c->answered && r->timed_out == c->timed_out);
         EXPECT(r->failed == c->failed && r->open == c->open);
