@@ -42,8 +42,8 @@ static void print_help(FILE *out)
           "(or has no timeline), or a write error.\n"
           "\n"
           "Example:\n"
-          "  stallcheck --json blocking.json -- ./server-blocking --port {port}\n"
-          "  stallcheck --json async.json -- ./server-async --port {port}\n"
+          "  stallcheck --json blocking.json -- ./server-blocking --listen 127.0.0.1:{port}\n"
+          "  stallcheck --json async.json -- ./server-async --listen 127.0.0.1:{port}\n"
           "  stallcheck-compare -o compare.svg blocking=blocking.json async=async.json\n",
           out);
 }
