@@ -235,7 +235,7 @@ static void draw_header(FILE *out, const panel *p)
     double y = p->top + 16;
     text_at(out, 12, y, NULL, "font-size=\"14\" font-weight=\"bold\" fill=\"#202124\"", v->label,
             60);
-    double x = 12 + svg_text_width(v->label, 14) + 14;
+    double x = 12 + svg_text_width(v->label, 14) * 1.15 + 12; /* bold runs wider */
     double w = svg_text_width(v->verdict, 12) + 16;
     fprintf(out,
             "<rect class=\"verdict verdict-%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"18\" "
@@ -264,7 +264,7 @@ static void draw_header(FILE *out, const panel *p)
                                  : "");
     text_at(out, 12, p->top + 33, NULL, "font-size=\"11\" fill=\"#3c4043\"", line, 0);
     if (v->command[0])
-        text_at(out, 12, p->top + 47, NULL, "font-size=\"10\" fill=\"#5f6368\"", v->command, 150);
+        text_at(out, 12, p->top + 47, NULL, "font-size=\"10\" fill=\"#5f6368\"", v->command, 0);
 }
 
 static void draw_pipe_lane(FILE *out, const panel *p, double top)

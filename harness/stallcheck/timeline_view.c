@@ -249,24 +249,28 @@ void timeline_view_set_outcome(timeline_view *v, const char *verdict, const char
 void timeline_view_set_command(timeline_view *v, const char *label, const char *const *argv,
                                size_t argc)
 {
-    size_t used = 0;
-    v->command[0] = '\0';
-    for (size_t i = 0; i < argc && argv[i] && used + 1 < sizeof v->command; i++) {
-        int n = snprintf(v->command + used, sizeof v->command - used, "%s%s", i ? " " : "",
-                         argv[i]);
-        if (n < 0)
+    /* The program, and the one a wrapper runs after "--": never the other arguments, which
+     * may hold keys and tokens, and the picture is made to be shown around. */
+    const char *program = argc > 0 && argv[0] ? argv[0] : "server";
+    const char *wrapped = NULL;
+    for (size_t i = 1; i + 1 < argc; i++)
+        if (argv[i] && strcmp(argv[i], "--") == 0) {
+            wrapped = argv[i + 1];
             break;
-        used += (size_t)n;
-    }
-    if (used >= sizeof v->command) /* cut: say so */
-        memcpy(v->command + sizeof v->command - 4, "...", 4);
+        }
+    size_t shown = wrapped ? 3 : 1;
+    size_t rest = argc > shown ? argc - shown : 0;
+    char more[48] = "";
+    if (rest > 0)
+        snprintf(more, sizeof more, " (+%zu argument%s)", rest, rest == 1 ? "" : "s");
+    snprintf(v->command, sizeof v->command, "%.70s%s%.70s%s", program, wrapped ? " -- " : "",
+             wrapped ? wrapped : "", more);
     if (label && *label) {
         snprintf(v->label, sizeof v->label, "%s", label);
         return;
     }
-    const char *name = argc > 0 && argv[0] ? argv[0] : "server";
-    const char *slash = strrchr(name, '/');
-    snprintf(v->label, sizeof v->label, "%s", slash ? slash + 1 : name);
+    const char *slash = strrchr(program, '/');
+    snprintf(v->label, sizeof v->label, "%s", slash ? slash + 1 : program);
 }
 
 void timeline_view_finish(timeline_view *v)

@@ -60,7 +60,7 @@ typedef struct tv_marker {
 
 typedef struct timeline_view {
     char label[96];         /* the run's name in the picture */
-    char command[160];      /* the command line, shortened */
+    char command[200];      /* the program (and the one after "--"), never its arguments */
     char verdict[24];       /* responsive | stalled | inconclusive | error */
     char cause[48];         /* "" when none */
     char fault[64];         /* what held when probed: "full 62071/65536", "NOT reached ..." */
@@ -110,7 +110,8 @@ int timeline_view_add_sample(timeline_view *v, int64_t t_ms, long pending, int h
 /* Sets what the title says. cause and fault may be NULL. */
 void timeline_view_set_outcome(timeline_view *v, const char *verdict, const char *cause,
                                const char *fault, long time_to_verdict_ms, int recovered);
-/* The label and the command line from the child's argv (label NULL: argv[0]'s base name). */
+/* The label and the command from the child's argv (label NULL: argv[0]'s base name). Only the
+ * program and, for a wrapper, the program after "--" are kept: arguments may hold secrets. */
 void timeline_view_set_command(timeline_view *v, const char *label, const char *const *argv,
                                size_t argc);
 /* Closes what is still open (probes and triggers without an end) at the last moment seen. */

@@ -283,12 +283,32 @@ static void test_json_version_1(void **state)
     cJSON_Delete(not_report);
 }
 
+/* The picture is made to be shown around: the command's arguments (keys, tokens) stay out. */
+static void test_no_arguments_in_picture(void **state)
+{
+    (void)state;
+    timeline_view v;
+    timeline_view_init(&v);
+    const char *argv[] = {"bin/logrelay", "--", "bin/proxy", "--api-key", "sk-secret-0123"};
+    timeline_view_set_command(&v, NULL, argv, 5);
+    timeline_view_finish(&v);
+    assert_string_equal(v.label, "logrelay");
+    assert_string_equal(v.command, "bin/logrelay -- bin/proxy (+2 arguments)");
+    svg_facts f;
+    char *text = NULL;
+    draw(&v, 1, &f, &text);
+    assert_null(strstr(text, "sk-secret"));
+    free(text);
+    timeline_view_free(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_two_runs_one_axis),
         cmocka_unit_test(test_json_version_1),
+        cmocka_unit_test(test_no_arguments_in_picture),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
