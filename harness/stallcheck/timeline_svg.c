@@ -430,8 +430,11 @@ static void bar_label(const timeline_view *v, const tv_bar *b, size_t together, 
 {
     char d[24];
     svg_format_duration(max_latency, d, sizeof d);
-    if (answered_after_drain(v, b) && together == 1) {
-        snprintf(out, size, "answered only after the drain (%s)", d);
+    if (answered_after_drain(v, b)) {
+        if (together == 1)
+            snprintf(out, size, "answered only after the drain (%s)", d);
+        else
+            snprintf(out, size, "%zu answered only after the drain (max %s)", together, d);
         return;
     }
     if (recovery == together) {
@@ -538,7 +541,9 @@ static void draw_bars(FILE *out, const panel *p, int lane, double top, double he
         bar_tooltip(out, v, b);
         fputs("</rect>\n", out);
     }
-    /* labels: one per cluster of nearby bars with the same outcome */
+    /* labels: one per cluster of nearby bars with the same outcome; a label inside a bar moves
+     * to the bar's right end when the label before it reaches into the bar */
+    double last_label_end = -1e9;
     for (size_t i = 0; i < n;) {
         size_t k = i + 1;
         double end_x = x_of(p->sc, bars[i]->end_ms);
@@ -560,16 +565,23 @@ static void draw_bars(FILE *out, const panel *p, int lane, double top, double he
         double x0 = x_of(p->sc, bars[i]->start_ms);
         double tw = svg_text_width(label, LABEL_PX);
         double baseline = top + height / 2 + 3.8;
-        if (end_x - x0 > tw + 8) /* inside the bar */
-            text_at(out, x0 + 4, baseline, NULL,
-                    "class=\"latency\" font-size=\"10.5\" fill=\"#ffffff\" font-weight=\"bold\"",
-                    label, 0);
-        else if (end_x + 4 + tw < SVG_WIDTH - 2)
-            text_at(out, end_x + 4, baseline, NULL,
-                    "class=\"latency\" font-size=\"10.5\" fill=\"#202124\"", label, 0);
-        else
-            text_at(out, x0 - 4, baseline, "end",
-                    "class=\"latency\" font-size=\"10.5\" fill=\"#202124\"", label, 0);
+        static const char inside[] =
+            "class=\"latency\" font-size=\"10.5\" fill=\"#ffffff\" font-weight=\"bold\"";
+        static const char outside[] = "class=\"latency\" font-size=\"10.5\" fill=\"#202124\"";
+        double bold_tw = tw * 1.12;
+        if (end_x - x0 > bold_tw + 8 && x0 + 4 > last_label_end) {
+            text_at(out, x0 + 4, baseline, NULL, inside, label, 0);
+            last_label_end = x0 + 4 + bold_tw;
+        } else if (end_x - x0 > bold_tw + 8 && end_x - 4 - bold_tw > last_label_end) {
+            text_at(out, end_x - 4, baseline, "end", inside, label, 0);
+            last_label_end = end_x;
+        } else if (end_x + 4 + tw < SVG_WIDTH - 2) {
+            text_at(out, end_x + 4, baseline, NULL, outside, label, 0);
+            last_label_end = end_x + 4 + tw;
+        } else {
+            text_at(out, x0 - 4, baseline, "end", outside, label, 0);
+            last_label_end = end_x;
+        }
         i = k;
     }
     free(bars);
