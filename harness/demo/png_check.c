@@ -112,8 +112,10 @@ int main(int argc, char **argv)
     size_t bpp = type == 6 ? 4 : type == 2 ? 3 : 0;
     if (depth != 8 || bpp == 0 || interlace != 0 || width == 0 || height == 0 || width > 20000 ||
         height > 100000) {
-        fprintf(stderr, "png-check: only 8-bit RGB/RGBA, non-interlaced PNGs (got %ux%u depth %d type %d)\n",
-                width, height, depth, type);
+        fprintf(
+            stderr,
+            "png-check: only 8-bit RGB/RGBA, non-interlaced PNGs (got %ux%u depth %d type %d)\n",
+            width, height, depth, type);
         free(png);
         return 2;
     }
@@ -180,7 +182,8 @@ int main(int argc, char **argv)
         printf("png-check: colour #%06x: %ld pixels (at least %ld wanted)\n", want[k], found[k],
                want_min[k]);
         if (found[k] < want_min[k]) {
-            printf("png-check: FAIL: colour #%06x is missing: the pictures did not load\n", want[k]);
+            printf("png-check: FAIL: colour #%06x is missing: the pictures did not load\n",
+                   want[k]);
             status = 1;
         }
     }

@@ -100,8 +100,8 @@ static http_call *flood_next(void *ctx)
         f->stats.in_flight++;
     update_triggers_over_locked(f);
     pthread_mutex_unlock(&f->lock);
-    if (trigger_number > 0 && (trigger_number <= FLOOD_TIMELINE_TRIGGERS ||
-                               trigger_number == f->config.trigger_count))
+    if (trigger_number > 0 &&
+        (trigger_number <= FLOOD_TIMELINE_TRIGGERS || trigger_number == f->config.trigger_count))
         timeline_event_add(f->config.tl, TL_TRIGGER_SENT, trigger_number, "%s %s",
                            f->config.trigger.method, f->config.trigger.path);
     if (fill_started)
@@ -145,7 +145,8 @@ static void flood_done(void *ctx, http_call *call)
     update_triggers_over_locked(f);
     pthread_mutex_unlock(&f->lock);
     if (is_trigger && f->config.tl &&
-        (number <= FLOOD_TIMELINE_TRIGGERS || number == f->config.trigger_count || !call->answered)) {
+        (number <= FLOOD_TIMELINE_TRIGGERS || number == f->config.trigger_count ||
+         !call->answered)) {
         timeline_event ev;
         timeline_event_blank(&ev, TL_TRIGGER_DONE);
         ev.t_ms = timeline_now(f->config.tl);

@@ -38,8 +38,8 @@ static moment read_moment(const timeline *tl_const)
         case TL_CHILD_ENDED:
         case TL_WATCHDOG:
         case TL_PROBE_ROUND:
-            if (e->kind == TL_TRIGGER_SENT && m.phase != TL_KIND_COUNT &&
-                m.phase != TL_SPAWNED && m.phase != TL_READY)
+            if (e->kind == TL_TRIGGER_SENT && m.phase != TL_KIND_COUNT && m.phase != TL_SPAWNED &&
+                m.phase != TL_READY)
                 break; /* a later trigger of a flood does not move the phase back */
             m.phase = e->kind;
             m.phase_ms = e->t_ms;

@@ -20,10 +20,10 @@
 #include "timeline.h"
 
 typedef struct progress {
-    FILE *out;        /* not owned */
-    timeline *tl;     /* not owned */
-    long rounds;      /* --rounds */
-    long deadline_ms; /* --deadline-ms */
+    FILE *out;            /* not owned */
+    timeline *tl;         /* not owned */
+    long rounds;          /* --rounds */
+    long deadline_ms;     /* --deadline-ms */
     atomic_long capacity; /* of the pipe, once it is open (0 before) */
     atomic_bool stop;
     pthread_t thread;

@@ -274,7 +274,7 @@ int reader_switch_to_drain(pipe_reader *r)
 {
     reader_stop(r);
     if (r->pipe->read_fd < 0)
-        return 0; /* closed: nothing to drain */
+        return 0;                 /* closed: nothing to drain */
     pthread_mutex_lock(&r->lock); /* the sampler reads it (reader_get_snapshot) */
     r->active = READER_DRAIN;
     pthread_mutex_unlock(&r->lock);

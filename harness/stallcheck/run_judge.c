@@ -23,7 +23,7 @@
 
 static timeline_outcome probe_outcome(const probe_result *p)
 {
-    return p->timed_out ? TL_OUTCOME_TIMED_OUT
+    return p->timed_out  ? TL_OUTCOME_TIMED_OUT
            : p->answered ? TL_OUTCOME_ANSWERED
                          : TL_OUTCOME_FAILED;
 }

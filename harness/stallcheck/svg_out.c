@@ -7,8 +7,11 @@
 /* Length of the UTF-8 sequence starting at s (1..4), or 0 when it is not valid. */
 static size_t utf8_sequence(const unsigned char *s)
 {
-    size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3
-                               : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+    size_t len = s[0] < 0x80             ? 1
+                 : (s[0] & 0xE0) == 0xC0 ? 2
+                 : (s[0] & 0xF0) == 0xE0 ? 3
+                 : (s[0] & 0xF8) == 0xF0 ? 4
+                                         : 0;
     if (len == 0 || (len == 2 && s[0] < 0xC2))
         return 0;
     for (size_t i = 1; i < len; i++)
@@ -71,7 +74,9 @@ double svg_text_width(const char *text, double px)
         if ((*s & 0xC0) == 0x80)
             continue; /* a continuation byte: counted with its lead byte */
         /* narrow letters, wide capitals and digits-ish, the rest in between */
-        w += strchr("iljtf.,:;'!|() ", *s) ? 0.32 : (*s >= 'A' && *s <= 'Z') || *s == 'm' || *s == 'w' ? 0.72 : 0.56;
+        w += strchr("iljtf.,:;'!|() ", *s)                        ? 0.32
+             : (*s >= 'A' && *s <= 'Z') || *s == 'm' || *s == 'w' ? 0.72
+                                                                  : 0.56;
     }
     return w * px;
 }

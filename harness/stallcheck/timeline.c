@@ -114,8 +114,9 @@ void timeline_pipe_add(timeline *tl, unsigned pipe, long pending, int has_room,
 {
     if (!tl || !tl->pipe)
         return;
-    pipe_observation ob = {timeline_now(tl), (unsigned char)pipe, (signed char)has_room,
-                           (unsigned char)reader, pending, reader_bytes};
+    pipe_observation ob = {
+        timeline_now(tl), (unsigned char)pipe, (signed char)has_room, (unsigned char)reader,
+        pending,          reader_bytes};
     pthread_mutex_lock(&tl->lock);
     if (tl->pipe_count >= TIMELINE_MAX_PIPE)
         thin_pipe_locked(tl);

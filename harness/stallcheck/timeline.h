@@ -57,9 +57,9 @@ typedef struct timeline_event {
     int64_t start_ms; /* an interval's start, -1 for an instant */
     timeline_kind kind;
     long value;
-    int route;        /* probe events: index of the route in --probe order, -1 otherwise */
-    int round;        /* probe events: the round, 1-based */
-    bool recovery;    /* probe events of the recovery check (after the drain) */
+    int route;     /* probe events: index of the route in --probe order, -1 otherwise */
+    int round;     /* probe events: the round, 1-based */
+    bool recovery; /* probe events of the recovery check (after the drain) */
     timeline_outcome outcome;
     long status; /* HTTP status of a request event, 0 none */
     char detail[112];
@@ -79,10 +79,10 @@ typedef enum timeline_reader_state {
 /* One look at one pipe. */
 typedef struct pipe_observation {
     int64_t t_ms;
-    unsigned char pipe;        /* index into the run's pipes */
-    signed char has_room;      /* the kernel's answer: 1, 0 (no free slot), -1 unknown */
-    unsigned char reader;      /* timeline_reader_state */
-    long pending;              /* FIONREAD, -1 unknown */
+    unsigned char pipe;              /* index into the run's pipes */
+    signed char has_room;            /* the kernel's answer: 1, 0 (no free slot), -1 unknown */
+    unsigned char reader;            /* timeline_reader_state */
+    long pending;                    /* FIONREAD, -1 unknown */
     unsigned long long reader_bytes; /* bytes the reader had read by then */
 } pipe_observation;
 

@@ -31,10 +31,9 @@ static void look_once(timeline_sampler *s)
         reader_snapshot snap;
         memset(&snap, 0, sizeof snap);
         reader_get_snapshot(&s->readers[i], &snap);
-        timeline_pipe_add(s->tl, (unsigned)i, log_pipe_pending(&s->pipes[i]),
-                          log_pipe_has_room(&s->pipes[i]),
-                          timeline_sampler_reader_state(s->readers[i].mode, &snap),
-                          snap.bytes_read);
+        timeline_pipe_add(
+            s->tl, (unsigned)i, log_pipe_pending(&s->pipes[i]), log_pipe_has_room(&s->pipes[i]),
+            timeline_sampler_reader_state(s->readers[i].mode, &snap), snap.bytes_read);
     }
     s->samples++;
 }

@@ -22,17 +22,17 @@
 #include "timeline.h"
 
 typedef struct timeline_sampler {
-    timeline *tl;            /* not owned */
-    const log_pipe *pipes;   /* not owned, pipe_count of them */
-    pipe_reader *readers;    /* not owned, one per pipe */
+    timeline *tl;          /* not owned */
+    const log_pipe *pipes; /* not owned, pipe_count of them */
+    pipe_reader *readers;  /* not owned, one per pipe */
     size_t pipe_count;
     long interval_ms;
     pthread_t thread;
     bool running;
     atomic_bool stop;
     /* figures, final once timeline_sampler_stop returned */
-    unsigned long samples;   /* looks taken (each covers every pipe) */
-    int64_t cpu_us;          /* the sampler thread's own CPU time, -1 unknown */
+    unsigned long samples; /* looks taken (each covers every pipe) */
+    int64_t cpu_us;        /* the sampler thread's own CPU time, -1 unknown */
 } timeline_sampler;
 
 /* Starts sampling (interval_ms > 0; 0 does nothing and returns 0). Returns 0 or -1. */

@@ -53,7 +53,7 @@ static double x_of(const scale *sc, int64_t t_ms)
 
 static scale choose_scale(const timeline_view *views, size_t count)
 {
-    static const int64_t steps[] = {50,   100,   200,   250,   500,   1000,   2000,   5000,
+    static const int64_t steps[] = {50,    100,   200,   250,   500,    1000,   2000,  5000,
                                     10000, 20000, 30000, 60000, 120000, 300000, 600000};
     int64_t end = 100;
     for (size_t i = 0; i < count; i++)
@@ -176,8 +176,8 @@ static void draw_legend(FILE *out, double y)
                     "stroke-width=\"2\" stroke-dasharray=\"%s\"/>\n",
                     x, y - 4, x + 18, y - 4, items[i].colour, items[i].dash);
         else
-            fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"18\" height=\"10\" fill=\"%s\"/>\n", x,
-                    y - 9, items[i].colour);
+            fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"18\" height=\"10\" fill=\"%s\"/>\n",
+                    x, y - 9, items[i].colour);
         text_at(out, x + 22, y, NULL, NULL, items[i].text, 0);
         x += 22 + svg_text_width(items[i].text, 11) + 16;
     }
@@ -276,7 +276,7 @@ static void draw_pipe_lane(FILE *out, const panel *p, double top)
         if (v->samples[i].pending > ymax)
             ymax = v->samples[i].pending;
     double usable = PIPE_LANE_HEIGHT - 12; /* headroom above the capacity line: the no-slot band */
-#define Y_OF(bytes) (bottom - (double)(bytes) * usable / (double)ymax)
+#define Y_OF(bytes) (bottom - (double)(bytes)*usable / (double)ymax)
     fprintf(out, "<g id=\"run-%d-lane-pipe\" class=\"lane lane-pipe\">\n", p->index);
     fprintf(out,
             "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%d\" fill=\"#f8f9fa\" "
@@ -300,8 +300,9 @@ static void draw_pipe_lane(FILE *out, const panel *p, double top)
             i++;
         if (i == first)
             break;
-        fprintf(out, "<path class=\"pipe-level\" fill=\"%s\" fill-opacity=\"0.75\" stroke=\"%s\" "
-                     "stroke-width=\"1.2\" d=\"M%.1f,%.1f",
+        fprintf(out,
+                "<path class=\"pipe-level\" fill=\"%s\" fill-opacity=\"0.75\" stroke=\"%s\" "
+                "stroke-width=\"1.2\" d=\"M%.1f,%.1f",
                 COLOUR_PIPE_FILL, COLOUR_PIPE_LINE, x_of(p->sc, v->samples[first].t_ms), bottom);
         for (size_t k = first; k < i; k++)
             fprintf(out, " L%.1f,%.1f", x_of(p->sc, v->samples[k].t_ms),
@@ -419,8 +420,8 @@ static int64_t drain_ms(const timeline_view *v)
 static bool answered_after_drain(const timeline_view *v, const tv_bar *b)
 {
     int64_t drain = drain_ms(v);
-    return !b->recovery && b->outcome == TL_OUTCOME_ANSWERED && drain >= 0 &&
-           b->start_ms < drain && b->end_ms > drain;
+    return !b->recovery && b->outcome == TL_OUTCOME_ANSWERED && drain >= 0 && b->start_ms < drain &&
+           b->end_ms > drain;
 }
 
 /* A bar's own label: its latency, or what happened to it; "; N after the drain" counts the
@@ -482,8 +483,8 @@ static void bar_tooltip(FILE *out, const timeline_view *v, const tv_bar *b)
 {
     char d[32];
     svg_format_duration(b->latency_ms, d, sizeof d);
-    const char *what = b->lane == TV_LANE_TRIGGER ? (v->trigger[0] ? v->trigger : "trigger")
-                                                  : v->routes[b->lane];
+    const char *what =
+        b->lane == TV_LANE_TRIGGER ? (v->trigger[0] ? v->trigger : "trigger") : v->routes[b->lane];
     fputs("<title>", out);
     svg_put_text(out, what, 90);
     if (b->lane == TV_LANE_TRIGGER)
@@ -534,8 +535,8 @@ static void draw_bars(FILE *out, const panel *p, int lane, double top, double he
         fprintf(out,
                 "<rect class=\"%s %s%s%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
                 "height=\"%.1f\" fill=\"%s\" fill-opacity=\"%.2f\"%s>",
-                lane == TV_LANE_TRIGGER ? "trigger-request" : "probe", outcome_class(b->outcome), b->recovery ? " recovery" : "",
-                late ? " after-drain" : "", x0, top, w, height,
+                lane == TV_LANE_TRIGGER ? "trigger-request" : "probe", outcome_class(b->outcome),
+                b->recovery ? " recovery" : "", late ? " after-drain" : "", x0, top, w, height,
                 late ? COLOUR_LATE : outcome_colour(b->outcome), opacity,
                 b->recovery ? " stroke=\"#1b5e20\" stroke-width=\"0.8\"" : "");
         bar_tooltip(out, v, b);
@@ -754,8 +755,8 @@ int timeline_svg_write(FILE *out, const timeline_view *views, size_t count, cons
           "the child started.</desc>\n",
           out);
     fprintf(out, "<rect width=\"%d\" height=\"%.0f\" fill=\"#ffffff\"/>\n", SVG_WIDTH, height);
-    text_at(out, 12, 24, NULL, "id=\"title\" font-size=\"17\" font-weight=\"bold\" fill=\"#202124\"",
-            title, 150);
+    text_at(out, 12, 24, NULL,
+            "id=\"title\" font-size=\"17\" font-weight=\"bold\" fill=\"#202124\"", title, 150);
     draw_legend(out, 46);
     double y = 64;
     for (size_t i = 0; i < count; i++) {

@@ -32,7 +32,7 @@ typedef struct tv_sample {
 typedef struct tv_bar {
     int64_t start_ms;
     int64_t end_ms;
-    int lane;                 /* route index, or TV_LANE_TRIGGER */
+    int lane; /* route index, or TV_LANE_TRIGGER */
     int round;
     bool recovery;            /* a probe of the recovery check, after the drain */
     timeline_outcome outcome; /* TL_OUTCOME_NONE: still open when the run ended */
@@ -59,23 +59,23 @@ typedef struct tv_marker {
 } tv_marker;
 
 typedef struct timeline_view {
-    char label[96];         /* the run's name in the picture */
-    char command[200];      /* the program (and the one after "--"), never its arguments */
-    char verdict[24];       /* responsive | stalled | inconclusive | error */
-    char cause[48];         /* "" when none */
-    char fault[64];         /* what held when probed: "full 62071/65536", "NOT reached ..." */
+    char label[96];    /* the run's name in the picture */
+    char command[200]; /* the program (and the one after "--"), never its arguments */
+    char verdict[24];  /* responsive | stalled | inconclusive | error */
+    char cause[48];    /* "" when none */
+    char fault[64];    /* what held when probed: "full 62071/65536", "NOT reached ..." */
     char pipe_name[24];
-    long capacity;          /* of the pipe drawn, 0 unknown */
+    long capacity; /* of the pipe drawn, 0 unknown */
     long deadline_ms;
     long time_to_verdict_ms; /* -1 unknown */
-    int recovered;          /* 1, 0, -1 unknown (not run) */
-    int64_t end_ms;         /* the last moment seen */
-    char trigger[96];       /* "POST /v1/messages", "" when none was sent */
+    int recovered;           /* 1, 0, -1 unknown (not run) */
+    int64_t end_ms;          /* the last moment seen */
+    char trigger[96];        /* "POST /v1/messages", "" when none was sent */
     char routes[TV_MAX_ROUTES][96];
     size_t route_count;
-    tv_sample *samples;     /* owned */
+    tv_sample *samples; /* owned */
     size_t sample_count, sample_cap;
-    tv_bar *bars;           /* owned */
+    tv_bar *bars; /* owned */
     size_t bar_count, bar_cap;
     tv_marker markers[TV_MAX_MARKERS];
     size_t marker_count;

@@ -72,7 +72,8 @@ static void read_routes(const cJSON *report, const cJSON *tl, timeline_view *v)
     cJSON_ArrayForEach(item, at(report, "probes"))
     {
         char route[96];
-        snprintf(route, sizeof route, "%s %s", string_at(item, "method") ? string_at(item, "method") : "?",
+        snprintf(route, sizeof route, "%s %s",
+                 string_at(item, "method") ? string_at(item, "method") : "?",
                  string_at(item, "path") ? string_at(item, "path") : "?");
         bool known = false;
         for (size_t i = 0; i < v->route_count && !known; i++)
@@ -143,7 +144,7 @@ static int read_events(const cJSON *tl, timeline_view *v)
         if (kind == TL_PROBE_DONE && ev.route < 0) { /* version 1 */
             ev.route = route_from_detail(v, ev.detail);
             ev.round = -1;
-            ev.outcome = ev.detail && strstr(ev.detail, "timed out") ? TL_OUTCOME_TIMED_OUT
+            ev.outcome = ev.detail && strstr(ev.detail, "timed out")  ? TL_OUTCOME_TIMED_OUT
                          : ev.detail && strstr(ev.detail, "answered") ? TL_OUTCOME_ANSWERED
                                                                       : TL_OUTCOME_FAILED;
         }
@@ -189,10 +190,11 @@ static int read_samples(const cJSON *tl, int pipe, timeline_view *v)
         const cJSON *pending = cJSON_GetArrayItem(row, c_pending);
         const cJSON *room = c_room >= 0 ? cJSON_GetArrayItem(row, c_room) : NULL;
         const cJSON *reader = c_reader >= 0 ? cJSON_GetArrayItem(row, c_reader) : NULL;
-        if (timeline_view_add_sample(
-                v, (int64_t)t->valuedouble, cJSON_IsNumber(pending) ? (long)pending->valuedouble : -1,
-                cJSON_IsBool(room) ? cJSON_IsTrue(room) : -1,
-                timeline_reader_from_name(cJSON_IsString(reader) ? reader->valuestring : NULL)) != 0)
+        if (timeline_view_add_sample(v, (int64_t)t->valuedouble,
+                                     cJSON_IsNumber(pending) ? (long)pending->valuedouble : -1,
+                                     cJSON_IsBool(room) ? cJSON_IsTrue(room) : -1,
+                                     timeline_reader_from_name(
+                                         cJSON_IsString(reader) ? reader->valuestring : NULL)) != 0)
             return -1;
     }
     return 0;
@@ -208,7 +210,8 @@ int timeline_view_from_json(const cJSON *report, const char *label, timeline_vie
         return fail(err, err_size, "no timeline in it (not a stallcheck --json report?)");
     read_command(report, label, v);
     read_outcome(report, v);
-    v->deadline_ms = (long)number_at(tl, "deadline_ms", number_at(at(report, "config"), "deadline_ms", 0));
+    v->deadline_ms =
+        (long)number_at(tl, "deadline_ms", number_at(at(report, "config"), "deadline_ms", 0));
     read_routes(report, tl, v);
     int pipe = read_pipe(report, tl, v);
     if (read_events(tl, v) != 0 || read_samples(tl, pipe, v) != 0)
@@ -217,8 +220,8 @@ int timeline_view_from_json(const cJSON *report, const char *label, timeline_vie
     return 0;
 }
 
-int timeline_view_from_json_file(const char *path, const char *label, timeline_view *v,
-                                 char *err, size_t err_size)
+int timeline_view_from_json_file(const char *path, const char *label, timeline_view *v, char *err,
+                                 size_t err_size)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -228,7 +231,8 @@ int timeline_view_from_json_file(const char *path, const char *label, timeline_v
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > REPORT_MAX_BYTES) {
         fclose(f);
-        snprintf(err, err_size, "%s is not a regular file of at most %ld bytes", path, REPORT_MAX_BYTES);
+        snprintf(err, err_size, "%s is not a regular file of at most %ld bytes", path,
+                 REPORT_MAX_BYTES);
         return -1;
     }
     size_t size = (size_t)st.st_size;

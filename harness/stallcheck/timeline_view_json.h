@@ -20,7 +20,7 @@
 int timeline_view_from_json(const cJSON *report, const char *label, timeline_view *v, char *err,
                             size_t err_size);
 /* Reads and parses path (at most 256 MiB), then timeline_view_from_json. */
-int timeline_view_from_json_file(const char *path, const char *label, timeline_view *v,
-                                 char *err, size_t err_size);
+int timeline_view_from_json_file(const char *path, const char *label, timeline_view *v, char *err,
+                                 size_t err_size);
 
 #endif

@@ -31,8 +31,8 @@ int timeline_view_from_result(const stall_result *r, const char *label, timeline
     const timeline *tl = &r->timeline;
     for (size_t i = 0; i < tl->event_count; i++) {
         const timeline_event *e = &tl->events[i];
-        tv_event ev = {e->kind,    e->t_ms,     e->start_ms, e->value,  e->route,
-                       e->round,   e->recovery, e->outcome,  e->status, e->detail};
+        tv_event ev = {e->kind,  e->t_ms,     e->start_ms, e->value,  e->route,
+                       e->round, e->recovery, e->outcome,  e->status, e->detail};
         if (timeline_view_add_event(v, &ev) != 0)
             return -1;
     }

@@ -22,7 +22,7 @@ typedef struct svg_run_facts {
     int probe_lanes;
     int answered, timed_out, failed, open; /* probe bars under the fault (not recovery) */
     int recovery_answered, recovery_other;
-    int after_drain; /* requests answered only once the pipe was drained */
+    int after_drain;                     /* requests answered only once the pipe was drained */
     int trigger_answered, trigger_other; /* bars in the trigger lane */
     bool marker_trigger, marker_fault, marker_fault_not_reached, marker_verdict, marker_drain,
         marker_recovery, marker_not_recovered;
@@ -32,9 +32,9 @@ typedef struct svg_run_facts {
 typedef struct svg_facts {
     xml_result xml;
     bool svg_root;
-    bool title;       /* a <title> child of the root with text */
-    bool axis;        /* id="axis-time" */
-    bool unsafe;      /* a script, foreignObject, image, or an external reference */
+    bool title;  /* a <title> child of the root with text */
+    bool axis;   /* id="axis-time" */
+    bool unsafe; /* a script, foreignObject, image, or an external reference */
     char unsafe_what[64];
     int runs;
     svg_run_facts run[SVG_FACTS_MAX_RUNS];

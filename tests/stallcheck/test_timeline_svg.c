@@ -32,14 +32,17 @@ static void probe(timeline_view *v, int route, int round, bool recovery, int64_t
     assert_int_equal(timeline_view_add_event(v, &s), 0);
     if (outcome == TL_OUTCOME_NONE)
         return; /* never ended */
-    tv_event d = {TL_PROBE_DONE, start + latency, start, latency, route, round, recovery, outcome,
-                  outcome == TL_OUTCOME_ANSWERED ? 200 : 0, NULL};
+    tv_event d = {TL_PROBE_DONE, start + latency, start,
+                  latency,       route,           round,
+                  recovery,      outcome,         outcome == TL_OUTCOME_ANSWERED ? 200 : 0,
+                  NULL};
     assert_int_equal(timeline_view_add_event(v, &d), 0);
 }
 
 static void trigger(timeline_view *v, int64_t sent, int64_t done, timeline_outcome outcome)
 {
-    tv_event s = {TL_TRIGGER_SENT, sent, -1, 1, -1, 0, false, TL_OUTCOME_NONE, 0, "POST /v1/messages"};
+    tv_event s = {TL_TRIGGER_SENT,    sent, -1, 1, -1, 0, false, TL_OUTCOME_NONE, 0,
+                  "POST /v1/messages"};
     assert_int_equal(timeline_view_add_event(v, &s), 0);
     if (done < 0)
         return;
@@ -158,11 +161,16 @@ typedef struct svg_case {
 
 static const svg_case cases[] = {
     {"stalled", build_stalled, "stalled", 2, 0, 2, 0, 0, 2, 1, true, true, false, true, true, true},
-    {"responsive", build_responsive, "responsive", 2, 6, 0, 0, 0, 0, 0, true, true, false, true, true, true},
-    {"watchdog", build_watchdog, "error", 2, 0, 0, 0, 2, 0, 0, false, true, false, false, false, true},
-    {"not reached", build_not_reached, "inconclusive", 2, 1, 0, 0, 0, 0, 0, false, false, true, false, false, false},
-    {"hostile text", build_hostile, "stalled", 1, 0, 0, 1, 0, 0, 0, false, false, false, false, false, false},
-    {"empty", build_empty, "unknown", 0, 0, 0, 0, 0, 0, 0, false, false, false, false, false, false},
+    {"responsive", build_responsive, "responsive", 2, 6, 0, 0, 0, 0, 0, true, true, false, true,
+     true, true},
+    {"watchdog", build_watchdog, "error", 2, 0, 0, 0, 2, 0, 0, false, true, false, false, false,
+     true},
+    {"not reached", build_not_reached, "inconclusive", 2, 1, 0, 0, 0, 0, 0, false, false, true,
+     false, false, false},
+    {"hostile text", build_hostile, "stalled", 1, 0, 0, 1, 0, 0, 0, false, false, false, false,
+     false, false},
+    {"empty", build_empty, "unknown", 0, 0, 0, 0, 0, 0, 0, false, false, false, false, false,
+     false},
 };
 
 /* Draws views into memory and reads the picture back. */
@@ -192,11 +200,11 @@ static void test_cases(void **state)
         svg_facts f;
         draw(&v, 1, &f, NULL);
         const svg_run_facts *r = &f.run[0];
-#define EXPECT(cond)                                                                   \
-    do {                                                                               \
-        if (!(cond))                                                                   \
-            fail_msg("row '%s': %s (answered %d timed out %d failed %d open %d)",     \
-                     c->name, #cond, r->answered, r->timed_out, r->failed, r->open);   \
+#define EXPECT(cond)                                                                               \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            fail_msg("row '%s': %s (answered %d timed out %d failed %d open %d)", c->name, #cond,  \
+                     r->answered, r->timed_out, r->failed, r->open);                               \
     } while (0)
         EXPECT(f.svg_root && f.title && f.axis && !f.unsafe && f.runs == 1);
         EXPECT(strcmp(r->verdict, c->verdict) == 0);
@@ -247,13 +255,16 @@ static void test_json_version_1(void **state)
         "\"time_to_verdict_ms\":1800,\"fault\":{\"summary\":\"full 65536/65536\"},"
         "\"pipe\":{\"name\":\"stdout+stderr\",\"capacity\":65536},"
         "\"pipes\":[{\"name\":\"stdout+stderr\",\"capacity\":65536}],"
-        "\"probes\":[{\"method\":\"GET\",\"path\":\"/v1/models\"},{\"method\":\"GET\",\"path\":\"/health\"}],"
+        "\"probes\":[{\"method\":\"GET\",\"path\":\"/v1/models\"},{\"method\":\"GET\",\"path\":\"/"
+        "health\"}],"
         "\"child\":{\"command\":[\"/opt/kiro-proxy-blocking\",\"--port\",\"1\"]},"
         "\"timeline\":{\"origin\":\"just before the child was spawned\",\"events\":["
         "{\"t_ms\":300,\"event\":\"fault-reached\",\"value\":65536},"
         "{\"t_ms\":310,\"event\":\"probe-round\",\"value\":1},"
-        "{\"t_ms\":1810,\"event\":\"probe-done\",\"value\":1500,\"detail\":\"round 1 GET /health: timed out\"},"
-        "{\"t_ms\":1811,\"event\":\"drain\",\"value\":0},{\"t_ms\":1812,\"event\":\"some-future-event\"}],"
+        "{\"t_ms\":1810,\"event\":\"probe-done\",\"value\":1500,\"detail\":\"round 1 GET /health: "
+        "timed out\"},"
+        "{\"t_ms\":1811,\"event\":\"drain\",\"value\":0},{\"t_ms\":1812,\"event\":\"some-future-"
+        "event\"}],"
         "\"pipe\":{\"columns\":[\"t_ms\",\"pipe\",\"pending\",\"writable\"],"
         "\"rows\":[[60,0,100,true],[300,0,65536,false],[\"bad\"],[310,0,null,null]]}}}";
     cJSON *root = cJSON_Parse(report);

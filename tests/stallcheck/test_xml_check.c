@@ -19,7 +19,9 @@ typedef struct xml_case {
 
 static const xml_case cases[] = {
     {"<svg/>", true, NULL},
-    {"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg a=\"1\" b='2'><g><t>x &amp; y &#60; &#x3C;</t></g></svg>\n", true, NULL},
+    {"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg a=\"1\" b='2'><g><t>x &amp; y &#60; "
+     "&#x3C;</t></g></svg>\n",
+     true, NULL},
     {"<!-- c --><svg><![CDATA[ a < b & c ]]><?pi x?></svg><!-- after -->", true, NULL},
     {"<!DOCTYPE svg><svg>\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x98\x80</svg>", true, NULL},
     {"", false, "no root"},
@@ -93,7 +95,8 @@ static void count_end(void *ctx, int depth)
 static void test_visitor(void **state)
 {
     (void)state;
-    const char *doc = "<svg><g class=\"run\"><rect class=\"probe  timedout\"/><text>x</text></g></svg>";
+    const char *doc =
+        "<svg><g class=\"run\"><rect class=\"probe  timedout\"/><text>x</text></g></svg>";
     counts c = {0, 0, 0, false};
     xml_visitor v = {&c, count_start, count_end, NULL};
     xml_result r;

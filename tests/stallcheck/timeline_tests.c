@@ -90,8 +90,7 @@ static int probe_done_count(const cJSON *root, const char *phase, const char *ou
         const cJSON *start = cJSON_GetObjectItemCaseSensitive(e, "start_ms");
         if (cJSON_IsString(kind) && strcmp(kind->valuestring, "probe-done") == 0 &&
             cJSON_IsString(ph) && strcmp(ph->valuestring, phase) == 0 && cJSON_IsString(oc) &&
-            strcmp(oc->valuestring, outcome) == 0 && cJSON_IsNumber(route) &&
-            cJSON_IsNumber(start))
+            strcmp(oc->valuestring, outcome) == 0 && cJSON_IsNumber(route) && cJSON_IsNumber(start))
             n++;
     }
     return n;
@@ -107,8 +106,10 @@ static void check_samples(test_context *t, const cJSON *root)
     double first = cJSON_GetArrayItem(cJSON_GetArrayItem(rows, 0), 0)->valuedouble;
     double last = cJSON_GetArrayItem(cJSON_GetArrayItem(rows, count - 1), 0)->valuedouble;
     double ready = event_time(root, "ready"), recovery = event_time(root, "recovery");
-    CHECK(t, ready >= 0 && first <= ready, "sampling starts before readiness (%.0f, ready %.0f)", first, ready);
-    CHECK(t, recovery >= 0 && last >= recovery, "sampling lasts past the recovery (%.0f, %.0f)", last, recovery);
+    CHECK(t, ready >= 0 && first <= ready, "sampling starts before readiness (%.0f, ready %.0f)",
+          first, ready);
+    CHECK(t, recovery >= 0 && last >= recovery, "sampling lasts past the recovery (%.0f, %.0f)",
+          last, recovery);
     /* about every 10 ms: the typical gap (the median) stays well under 50 ms on a busy machine */
     double *gaps = calloc((size_t)count, sizeof *gaps);
     int n = 0;
@@ -156,7 +157,8 @@ void check_timeline_run(test_context *t, const cJSON *root, const command_outcom
         CHECK(t, probe_done_count(root, "probe", "answered") >= routes, "the probes answered");
         CHECK(t, probe_done_count(root, "probe", "timed-out") == 0, "no probe timed out");
     }
-    CHECK(t, probe_done_count(root, "recovery", "answered") == routes, "the recovery probes answered");
+    CHECK(t, probe_done_count(root, "recovery", "answered") == routes,
+          "the recovery probes answered");
     CHECK(t, strchr(out->out, '\r') == NULL && !strstr(out->out, "probing round"),
           "stdout is not a terminal: no status line");
 
@@ -171,7 +173,8 @@ void check_timeline_run(test_context *t, const cJSON *root, const command_outcom
     CHECK(t, f.svg_root && f.title && f.axis, "an <svg> with a title and the time axis");
     CHECK(t, !f.unsafe, "self-contained: found %s", f.unsafe_what);
     CHECK(t, f.runs == 1, "one run in the picture, found %d", f.runs);
-    CHECK(t, strcmp(r->verdict, stalled ? "stalled" : "responsive") == 0, "the run's verdict: %s", r->verdict);
+    CHECK(t, strcmp(r->verdict, stalled ? "stalled" : "responsive") == 0, "the run's verdict: %s",
+          r->verdict);
     CHECK(t, r->pipe_lane && r->pipe_level && r->capacity_line && r->reader_lane,
           "the pipe lane (level, capacity) and the reader lane");
     CHECK(t, r->no_slot_band, "the band where the pipe had no free slot");
@@ -181,12 +184,13 @@ void check_timeline_run(test_context *t, const cJSON *root, const command_outcom
         CHECK(t, r->timed_out == routes && r->answered == 0, "red bars: %d timed out, %d answered",
               r->timed_out, r->answered);
     else
-        CHECK(t, r->answered >= routes && r->timed_out == 0, "green bars: %d answered, %d timed out",
-              r->answered, r->timed_out);
+        CHECK(t, r->answered >= routes && r->timed_out == 0,
+              "green bars: %d answered, %d timed out", r->answered, r->timed_out);
     CHECK(t, r->recovery_answered == routes, "the recovery probes after the drain");
     CHECK(t, r->latency_labels >= routes, "latency labels");
-    CHECK(t, r->marker_trigger && r->marker_fault && r->marker_verdict && r->marker_drain &&
-                 r->marker_recovery && !r->marker_not_recovered,
+    CHECK(t,
+          r->marker_trigger && r->marker_fault && r->marker_verdict && r->marker_drain &&
+              r->marker_recovery && !r->marker_not_recovered,
           "markers: trigger, fault, verdict, drain, recovered");
 
     /* the same run drawn from its JSON alone: the same picture, byte for byte */
@@ -209,9 +213,20 @@ void check_timeline_run(test_context *t, const cJSON *root, const command_outcom
 /* stallcheck --json <work>/<name>.json -- stall-test-server --mode MODE */
 static cJSON *run_mode(test_context *t, const char *mode, const char *expect, const char *json)
 {
-    char *argv[] = {(char *)t->paths->stallcheck, "--expect", (char *)expect, "--rounds", "1",
-                    "--json", (char *)json, "--", (char *)t->paths->server, "--mode", (char *)mode,
-                    "--port", "{port}", NULL};
+    char *argv[] = {(char *)t->paths->stallcheck,
+                    "--expect",
+                    (char *)expect,
+                    "--rounds",
+                    "1",
+                    "--json",
+                    (char *)json,
+                    "--",
+                    (char *)t->paths->server,
+                    "--mode",
+                    (char *)mode,
+                    "--port",
+                    "{port}",
+                    NULL};
     command_outcome out;
     test_run(t, argv, RUN_TIMEOUT_MS, &out);
     CHECK(t, out.exit_code == 0, "%s: exit %d", mode, out.exit_code);
@@ -227,8 +242,9 @@ int test_timeline_compare(test_context *t)
     cJSON *a = run_mode(t, "deadlock", "stalled", stalled);
     cJSON *b = run_mode(t, "async", "responsive", responsive);
     bool ran = a && b;
-    CHECK(t, ran && cJSON_IsTrue(test_json_at(a, "fault_reached")) &&
-                 cJSON_IsTrue(test_json_at(b, "fault_reached")),
+    CHECK(t,
+          ran && cJSON_IsTrue(test_json_at(a, "fault_reached")) &&
+              cJSON_IsTrue(test_json_at(b, "fault_reached")),
           "both runs must have had their fault in place, or the picture proves nothing");
     cJSON_Delete(a);
     cJSON_Delete(b);
@@ -237,21 +253,30 @@ int test_timeline_compare(test_context *t)
     char label_a[1100], label_b[1100];
     snprintf(label_a, sizeof label_a, "blocking & co=%s", stalled);
     snprintf(label_b, sizeof label_b, "async=%s", responsive);
-    char *argv[] = {(char *)compare_binary(t), "--title", "<blocking> vs async", "-o", (char *)svg,
-                    label_a, label_b, NULL};
+    char *argv[] = {(char *)compare_binary(t),
+                    "--title",
+                    "<blocking> vs async",
+                    "-o",
+                    (char *)svg,
+                    label_a,
+                    label_b,
+                    NULL};
     command_outcome out;
     test_run(t, argv, 30000, &out);
     CHECK(t, out.exit_code == 0, "stallcheck-compare exit %d", out.exit_code);
     test_outcome_free(&out);
     svg_facts f;
     if (!svg_facts_read_file(svg, &f)) {
-        test_fail(t, __FILE__, __LINE__, "%s is not well-formed: line %zu: %s", svg, f.xml.line, f.xml.error);
+        test_fail(t, __FILE__, __LINE__, "%s is not well-formed: line %zu: %s", svg, f.xml.line,
+                  f.xml.error);
         return 0;
     }
     CHECK(t, f.runs == 2 && f.axis && !f.unsafe, "two runs, one axis, self-contained");
-    CHECK(t, strcmp(f.run[0].verdict, "stalled") == 0 && strcmp(f.run[1].verdict, "responsive") == 0,
+    CHECK(t,
+          strcmp(f.run[0].verdict, "stalled") == 0 && strcmp(f.run[1].verdict, "responsive") == 0,
           "the stalled run above the responsive one");
-    CHECK(t, f.run[0].timed_out >= 1 && f.run[0].answered == 0, "the blocking run's probes are red");
+    CHECK(t, f.run[0].timed_out >= 1 && f.run[0].answered == 0,
+          "the blocking run's probes are red");
     CHECK(t, f.run[1].answered >= 1 && f.run[1].timed_out == 0, "the async run's probes are green");
     CHECK(t, f.run[0].no_slot_band && f.run[1].no_slot_band, "both pipes were full (no free slot)");
     char *text = read_all(svg, NULL);
@@ -268,7 +293,8 @@ int test_timeline_compare(test_context *t)
         fclose(not_report);
     }
     test_run(t, bad, 30000, &out);
-    CHECK(t, out.exit_code == 2 && strstr(out.err, "no timeline"), "a report without a timeline: exit 2");
+    CHECK(t, out.exit_code == 2 && strstr(out.err, "no timeline"),
+          "a report without a timeline: exit 2");
     test_outcome_free(&out);
     return 0;
 }
@@ -353,8 +379,9 @@ static char *run_on_tty(test_context *t, char *const argv[], long timeout_ms, in
 
 int test_progress_tty(test_context *t)
 {
-    char *argv[] = {(char *)t->paths->stallcheck, "--expect", "stalled", "--rounds", "1", "-q", "--",
-                    (char *)t->paths->server, "--mode", "deadlock", "--port", "{port}", NULL};
+    char *argv[] = {
+        (char *)t->paths->stallcheck, "--expect", "stalled",  "--rounds", "1",      "-q", "--",
+        (char *)t->paths->server,     "--mode",   "deadlock", "--port",   "{port}", NULL};
     int rc = 0;
     char *screen = run_on_tty(t, argv, RUN_TIMEOUT_MS, &rc);
     CHECK(t, rc == 0, "exit %d on the terminal", rc);
@@ -365,15 +392,28 @@ int test_progress_tty(test_context *t)
     CHECK(t, screen && strstr(screen, "/64 KiB"), "the pipe level against its capacity");
     CHECK(t, screen && strstr(screen, "probing round 1/1"), "phase: probing round n/N");
     CHECK(t, screen && strstr(screen, "draining the pipe"), "phase: draining");
-    CHECK(t, screen && strstr(screen, "stallcheck: stalled (log-pipe-deadlock) after") ? 1
-             : screen && strstr(screen, "stallcheck: stalled (pipe-full-unconfirmed) after"),
+    CHECK(t,
+          screen && strstr(screen, "stallcheck: stalled (log-pipe-deadlock) after")
+              ? 1
+              : screen && strstr(screen, "stallcheck: stalled (pipe-full-unconfirmed) after"),
           "the last status line: the verdict");
     free(screen);
 
     /* --no-progress: a terminal, and still no status line */
-    char *quiet[] = {(char *)t->paths->stallcheck, "--no-progress", "--expect", "responsive",
-                     "--rounds", "1", "-q", "--", (char *)t->paths->server, "--mode", "async",
-                     "--port", "{port}", NULL};
+    char *quiet[] = {(char *)t->paths->stallcheck,
+                     "--no-progress",
+                     "--expect",
+                     "responsive",
+                     "--rounds",
+                     "1",
+                     "-q",
+                     "--",
+                     (char *)t->paths->server,
+                     "--mode",
+                     "async",
+                     "--port",
+                     "{port}",
+                     NULL};
     screen = run_on_tty(t, quiet, RUN_TIMEOUT_MS, &rc);
     CHECK(t, rc == 0, "exit %d with --no-progress", rc);
     CHECK(t, screen && !strstr(screen, "\rstallcheck [") && strstr(screen, "stallcheck: "),

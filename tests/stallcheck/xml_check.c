@@ -54,7 +54,10 @@ static size_t utf8_at(const reader *r, size_t pos, uint32_t *cp)
         *cp = s[0];
         return 1;
     }
-    size_t n = (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+    size_t n = (s[0] & 0xE0) == 0xC0   ? 2
+               : (s[0] & 0xF0) == 0xE0 ? 3
+               : (s[0] & 0xF8) == 0xF0 ? 4
+                                       : 0;
     if (n == 0 || n > left)
         return 0;
     uint32_t c = s[0] & (0x7F >> n);
@@ -151,7 +154,7 @@ static bool read_reference(reader *r)
         uint32_t c = 0;
         for (size_t i = digits; i < len; i++) {
             char d = ref[i];
-            int v = d >= '0' && d <= '9'               ? d - '0'
+            int v = d >= '0' && d <= '9'          ? d - '0'
                     : hex && d >= 'a' && d <= 'f' ? d - 'a' + 10
                     : hex && d >= 'A' && d <= 'F' ? d - 'A' + 10
                                                   : -1;
@@ -217,8 +220,8 @@ static bool read_pi(reader *r)
     size_t len;
     if (!read_name(r, &name, &len))
         return false;
-    bool is_decl = len == 3 && (name[0] | 0x20) == 'x' && (name[1] | 0x20) == 'm' &&
-                   (name[2] | 0x20) == 'l';
+    bool is_decl =
+        len == 3 && (name[0] | 0x20) == 'x' && (name[1] | 0x20) == 'm' && (name[2] | 0x20) == 'l';
     if (is_decl && (name - r->doc != 2 || memcmp(name, "xml", 3) != 0))
         return fail(r, "the XML declaration must be 'xml' at the very start");
     while (!at_end(r) && !starts(r, "?>"))
@@ -282,7 +285,8 @@ static bool read_start_tag(reader *r)
         if (!read_name(r, &a->name, &a->name_len))
             return false;
         for (size_t i = 0; i < count; i++)
-            if (attrs[i].name_len == a->name_len && memcmp(attrs[i].name, a->name, a->name_len) == 0)
+            if (attrs[i].name_len == a->name_len &&
+                memcmp(attrs[i].name, a->name, a->name_len) == 0)
                 return fail(r, "attribute '%.*s' given twice", (int)a->name_len, a->name);
         skip_space(r);
         if (at_end(r) || r->doc[r->pos] != '=')
@@ -411,7 +415,8 @@ bool xml_check(const char *doc, size_t len, const xml_visitor *visitor, xml_resu
 
 bool xml_attr_equals(const xml_attr *attr, const char *text)
 {
-    return attr && attr->value_len == strlen(text) && memcmp(attr->value, text, attr->value_len) == 0;
+    return attr && attr->value_len == strlen(text) &&
+           memcmp(attr->value, text, attr->value_len) == 0;
 }
 
 const xml_attr *xml_find_attr(const xml_attr *attrs, size_t count, const char *name)

@@ -42,9 +42,9 @@ typedef struct xml_visitor {
 
 typedef struct xml_result {
     bool ok;
-    size_t line;      /* of the first error, 1-based */
-    char error[160];  /* "" when ok */
-    size_t elements;  /* elements seen */
+    size_t line;     /* of the first error, 1-based */
+    char error[160]; /* "" when ok */
+    size_t elements; /* elements seen */
 } xml_result;
 
 /* Checks doc (len bytes). visitor may be NULL. Returns true when well-formed; out says where it
