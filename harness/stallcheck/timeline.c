@@ -3,6 +3,7 @@
 #include "timeline.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,14 +47,12 @@ void timeline_set_origin(timeline *tl, int64_t origin_ms)
 {
     if (!tl || !tl->events)
         return;
-    pthread_mutex_lock(&tl->lock);
-    tl->origin_ms = origin_ms;
-    pthread_mutex_unlock(&tl->lock);
+    atomic_store(&tl->origin_ms, origin_ms);
 }
 
 int64_t timeline_now(const timeline *tl)
 {
-    return clock_monotonic_ms() - tl->origin_ms;
+    return clock_monotonic_ms() - atomic_load(&tl->origin_ms);
 }
 
 void timeline_event_blank(timeline_event *ev, timeline_kind kind)

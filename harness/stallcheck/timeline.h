@@ -93,8 +93,9 @@ typedef struct timeline {
     pthread_mutex_t lock;
     pthread_cond_t changed; /* broadcast at every event: the sampler looks at once */
     unsigned long event_seq;
-    int64_t origin_ms;      /* clock_monotonic_ms() at t = 0 */
-    timeline_event *events; /* owned */
+    _Atomic int64_t origin_ms; /* clock_monotonic_ms() at t = 0 (moved at the spawn, while the
+                                  status line may already read the clock) */
+    timeline_event *events;    /* owned */
     size_t event_count;
     unsigned long events_dropped;
     pipe_observation *pipe; /* owned */
