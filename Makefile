@@ -5,7 +5,9 @@
 #   make test-tsan  logger and server tests under ThreadSanitizer
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS (clang)
 #   make bench      latency, log-call cost, throughput, memory; writes build/report/bench.*
-#   make report     regenerate the figures REPORT.md quotes (demo + bench)
+#   make report     regenerate the figures REPORT.md quotes (demo + bench), the timeline pictures
+#                   in docs/img/, and render build/report/demo.html in headless Chromium to
+#                   build/report/demo.png (failing when it is blank or its pictures did not load)
 #   make test-sdk   the official Anthropic and OpenAI Node SDKs against the proxy (needs npm)
 #   make test-portable  the macOS code paths on this system: -DKIRO_PLATFORM=portable in
 #                   build-portable, its tests, gates and demo, verdicts compared with the native demo
@@ -98,7 +100,9 @@ install: build
 package: build
 	cd $(BUILD_DIR) && cpack -G DEB
 
-report: demo bench
+report:
+	@scripts/install-deps.sh report
+	@$(MAKE) --no-print-directory demo bench
 	@scripts/report.sh $(BUILD_DIR)
 
 clean:

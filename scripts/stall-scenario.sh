@@ -8,7 +8,8 @@
 #             info-flood   small requests at --log-level info until the pipe is full
 #             scanner-64k  the launcher's reader: lines until the first one over 64 KiB
 #   EXPECT    stalled | responsive (stallcheck --expect)
-#   OUT_PREFIX  writes OUT_PREFIX.json (stallcheck --json) and OUT_PREFIX.txt (its report)
+#   OUT_PREFIX  writes OUT_PREFIX.json (stallcheck --json), OUT_PREFIX.txt (its report) and
+#               OUT_PREFIX.svg (stallcheck --timeline: the run as a picture)
 # Starts its own fake-kiro. Exits with stallcheck's status (0 expectation met, 1 not, 2 setup,
 # 3 inconclusive: the fault was never in place) and, when that is 0, fails (1) unless the JSON
 # says the fault was reached: a gate that stopped testing under a full pipe must not pass.
@@ -58,7 +59,7 @@ report=${out:+$out.txt}
 "$bin/stallcheck" --expect "$expect" --timeout 60 --deadline-ms 1500 --rounds 2 \
   -H "x-api-key: $api_key" -H "x-admin-key: $admin_key" \
   --probe 'GET /v1/models' --probe 'GET /api/admin/user-credentials' --probe 'GET /health' \
-  --collect 'GET /health' --json "$json" "${extra[@]}" -- \
+  --collect 'GET /health' --json "$json" ${out:+--timeline "$out.svg"} "${extra[@]}" -- \
   ${prefix[@]+"${prefix[@]}"} "$bin/$proxy" --listen '127.0.0.1:{port}' --api-key "$api_key" \
   --admin-key "$admin_key" --upstream-url "$fake" --auth-url "$fake" \
   --credentials "$work/credentials.json" --user-credentials "$work/users.json" \

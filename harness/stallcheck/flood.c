@@ -1,4 +1,8 @@
-/* flood.c: the background thread that sends triggers and fill requests; see flood.h. */
+/* flood.c: the background thread that sends triggers and fill requests; see flood.h.
+ *
+ * The timeline gets a trigger-sent and a trigger-done event (same number) for the first
+ * FLOOD_TIMELINE_TRIGGERS triggers, the last one, and every trigger that got no answer: a long
+ * flood must not crowd out the events that matter (the fault, the verdict, the drain). */
 #include "flood.h"
 
 #include <stdio.h>
@@ -6,6 +10,8 @@
 
 #include "platform/platform.h"
 #include "util/clock.h"
+
+#define FLOOD_TIMELINE_TRIGGERS 256
 
 static bool all_triggers_sent_locked(const flood *f)
 {
@@ -41,6 +47,7 @@ static void prepare_call(flood *f, flood_slot *slot, const flood_request *req, b
     call->started_ms = clock_monotonic_ms(); /* set here, under the lock the snapshot reads under */
     slot->in_use = true;
     slot->is_trigger = is_trigger;
+    slot->number = 0;
 }
 
 /* The flood stop rule, asked before every trigger after the first. Caller holds the lock. */
@@ -77,6 +84,7 @@ static http_call *flood_next(void *ctx)
             prepare_call(f, slot, &f->config.trigger, true);
             f->stats.triggers.sent++;
             trigger_number = f->stats.triggers.sent;
+            slot->number = trigger_number;
             out = &slot->call;
         }
     }
@@ -92,7 +100,8 @@ static http_call *flood_next(void *ctx)
         f->stats.in_flight++;
     update_triggers_over_locked(f);
     pthread_mutex_unlock(&f->lock);
-    if (trigger_number > 0 && (trigger_number <= 3 || trigger_number == f->config.trigger_count))
+    if (trigger_number > 0 &&
+        (trigger_number <= FLOOD_TIMELINE_TRIGGERS || trigger_number == f->config.trigger_count))
         timeline_event_add(f->config.tl, TL_TRIGGER_SENT, trigger_number, "%s %s",
                            f->config.trigger.method, f->config.trigger.path);
     if (fill_started)
@@ -124,8 +133,7 @@ static void flood_done(void *ctx, http_call *call)
         f->stats.last_latency_ms = call->latency_ms;
         f->stats.last_bytes = call->bytes;
         snprintf(f->stats.last_error, sizeof f->stats.last_error, "%s", call->error);
-        number =
-            f->stats.triggers.answered + f->stats.triggers.timed_out + f->stats.triggers.failed;
+        number = slot->number;
     } else {
         count_outcome(&f->stats.fill, call);
     }
@@ -136,12 +144,26 @@ static void flood_done(void *ctx, http_call *call)
     slot->in_use = false;
     update_triggers_over_locked(f);
     pthread_mutex_unlock(&f->lock);
-    if (is_trigger && (number <= 3 || !call->answered))
-        timeline_event_add(f->config.tl, TL_TRIGGER_DONE, call->status, "%s after %lld ms%s%s",
-                           call->answered    ? "answered"
-                           : call->timed_out ? "no answer"
-                                             : "failed",
-                           (long long)call->latency_ms, call->error[0] ? ": " : "", call->error);
+    if (is_trigger && f->config.tl &&
+        (number <= FLOOD_TIMELINE_TRIGGERS || number == f->config.trigger_count ||
+         !call->answered)) {
+        timeline_event ev;
+        timeline_event_blank(&ev, TL_TRIGGER_DONE);
+        ev.t_ms = timeline_now(f->config.tl);
+        ev.start_ms = ev.t_ms - call->latency_ms;
+        ev.value = call->status;
+        ev.round = (int)number;
+        ev.outcome = call->answered    ? TL_OUTCOME_ANSWERED
+                     : call->timed_out ? TL_OUTCOME_TIMED_OUT
+                                       : TL_OUTCOME_FAILED;
+        ev.status = call->answered ? call->status : 0;
+        snprintf(ev.detail, sizeof ev.detail, "%s after %lld ms%s%.80s",
+                 call->answered    ? "answered"
+                 : call->timed_out ? "no answer"
+                                   : "failed",
+                 (long long)call->latency_ms, call->error[0] ? ": " : "", call->error);
+        timeline_event_record(f->config.tl, &ev);
+    }
 }
 
 static bool flood_keep_going(void *ctx, size_t in_flight)

@@ -84,6 +84,7 @@ typedef struct flood_slot {
     http_call call;
     bool in_use;
     bool is_trigger;
+    long number; /* the trigger's number, 1-based (0 for fill requests) */
 } flood_slot;
 
 typedef struct flood {

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "http_batch.h"
 #include "options.h"
@@ -15,8 +16,26 @@
 #include "report_markdown.h"
 #include "result.h"
 #include "run.h"
+#include "timeline_svg.h"
+#include "timeline_view_result.h"
 #include "child_process.h"
 #include "watchdog.h"
+
+/* --timeline: the picture of the run, drawn from the in-memory result. */
+static int write_timeline(const char *path, const stall_result *r)
+{
+    timeline_view view;
+    char err[256] = "";
+    int rc = timeline_view_from_result(r, NULL, &view);
+    if (rc == 0)
+        rc = timeline_svg_write_file(path, &view, 1, NULL, err, sizeof err);
+    else
+        snprintf(err, sizeof err, "out of memory");
+    timeline_view_free(&view);
+    if (rc != 0)
+        fprintf(stderr, "stallcheck: cannot write the timeline to %s: %s\n", path, err);
+    return rc;
+}
 
 static int write_reports(const stall_options *o, const stall_result *r)
 {
@@ -40,6 +59,8 @@ static int write_reports(const stall_options *o, const stall_result *r)
         fprintf(stderr, "stallcheck: cannot write the Markdown summary to %s\n", o->summary_path);
         failed = 1;
     }
+    if (o->timeline_path && write_timeline(o->timeline_path, r) != 0)
+        failed = 1;
     return failed;
 }
 
@@ -77,7 +98,9 @@ int main(int argc, char **argv)
     atomic_store(&dog.summary_path, (const char *)options.summary_path);
 
     stall_result result;
-    int status = run_stallcheck(&options, &child, &dog, &result);
+    /* the live status line: on a terminal only (or as --progress / --no-progress say) */
+    bool show_progress = options.progress ? options.progress_forced : isatty(STDOUT_FILENO);
+    int status = run_stallcheck(&options, &child, &dog, show_progress ? stdout : NULL, &result);
     /* Written whatever happened, the watchdog included: everything seen so far. */
     if (write_reports(&options, &result) != 0)
         status = 2;

@@ -22,7 +22,7 @@ enum option_id {
     OPT_TRIGGER_BYTES, OPT_TRIGGER_HEADER, OPT_TRIGGER_TIMEOUT_MS, OPT_FLOOD, OPT_PROBE, OPT_COLLECT,
     OPT_HEADER, OPT_ROUNDS, OPT_DEADLINE_MS, OPT_EXPECT, OPT_KILL_GRACE_MS, OPT_TIMEOUT,
     OPT_SETTLE_MS, OPT_FILL_MS, OPT_JSON, OPT_JUNIT, OPT_ENV,
-    OPT_SUMMARY
+    OPT_SUMMARY, OPT_TIMELINE, OPT_SAMPLE_MS, OPT_PROGRESS, OPT_NO_PROGRESS
 };
 
 typedef struct option_spec {
@@ -62,6 +62,10 @@ static const option_spec option_table[] = {
     { "json", 0, true, OPT_JSON },
     { "junit", 0, true, OPT_JUNIT },
     { "summary", 0, true, OPT_SUMMARY },
+    { "timeline", 0, true, OPT_TIMELINE },
+    { "sample-ms", 0, true, OPT_SAMPLE_MS },
+    { "progress", 0, false, OPT_PROGRESS },
+    { "no-progress", 0, false, OPT_NO_PROGRESS },
     { "env", 0, true, OPT_ENV },
 };
 
@@ -152,6 +156,15 @@ void options_print_help(FILE *out)
 "  --summary FILE            Markdown for a CI job page (GitHub's $GITHUB_STEP_SUMMARY, GitLab):\n"
 "                            verdict, cause, fault, probe table, near-deadline warnings, thread\n"
 "                            shape, pipe figures; written even when the watchdog fires\n"
+"  --timeline FILE.svg       the run as a picture: the pipe level against its capacity, the\n"
+"                            reader, one lane of probe bars per route (green answered, red\n"
+"                            timed out, with latencies), the trigger, the moment the fault\n"
+"                            was established, the verdict, the drain and the recovery; a\n"
+"                            self-contained SVG (no script, no external font)\n"
+"  --sample-ms MS            how often the pipe is sampled for the timeline, from the child's\n"
+"                            start to its end (default 10; 0: events only)\n"
+"  --progress, --no-progress one updating status line (phase, pipe level, probe round) on\n"
+"                            stdout; default: only when stdout is a terminal\n"
 "  -h, --help                this text\n"
 "  -V, --version             the version\n"
 "\n"
@@ -238,6 +251,7 @@ void options_init(stall_options *o)
     o->timeout_s = 60;
     o->settle_ms = 300;
     o->fill_ms = 10000;
+    o->sample_ms = 10;
 }
 
 static void request_line_free(request_line *line)
@@ -266,6 +280,7 @@ void options_free(stall_options *o)
     free(o->json_path);
     free(o->junit_path);
     free(o->summary_path);
+    free(o->timeline_path);
     string_list_clear(&o->env);
     memset(o, 0, sizeof *o);
 }
@@ -567,6 +582,19 @@ static int apply_option(stall_options *o, const option_spec *spec, const char *v
         if (!*value)
             return fail(err, err_size, "--summary: empty file name");
         return replace_string(&o->summary_path, value) == 0 ? OPTIONS_OK : fail(err, err_size, "out of memory");
+    case OPT_TIMELINE:
+        if (!*value)
+            return fail(err, err_size, "--timeline: empty file name");
+        return replace_string(&o->timeline_path, value) == 0 ? OPTIONS_OK : fail(err, err_size, "out of memory");
+    case OPT_SAMPLE_MS:
+        if (parse_long(value, 0, 60000, &o->sample_ms) != 0)
+            return fail(err, err_size, "--sample-ms: expected 0..60000, got '%s'", value);
+        return OPTIONS_OK;
+    case OPT_PROGRESS:
+    case OPT_NO_PROGRESS:
+        o->progress = true;
+        o->progress_forced = spec->id == OPT_PROGRESS;
+        return OPTIONS_OK;
     case OPT_ENV: {
         const char *eq = strchr(value, '=');
         if (!eq || eq == value)

@@ -77,6 +77,10 @@ typedef struct stall_options {
     char *json_path;          /* --json */
     char *junit_path;         /* --junit */
     char *summary_path;       /* --summary: Markdown (report_markdown.h) */
+    char *timeline_path;      /* --timeline: the run as an SVG picture (timeline_svg.h) */
+    long sample_ms;           /* --sample-ms: the pipe sampler's interval, 0 off */
+    bool progress;            /* --progress / --no-progress given: progress_forced applies */
+    bool progress_forced;     /* the status line on (true) or off (false) whatever stdout is */
     bool quiet;               /* --quiet */
     string_list env;          /* --env NAME=VALUE */
 

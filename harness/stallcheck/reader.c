@@ -274,8 +274,10 @@ int reader_switch_to_drain(pipe_reader *r)
 {
     reader_stop(r);
     if (r->pipe->read_fd < 0)
-        return 0; /* closed: nothing to drain */
+        return 0;                 /* closed: nothing to drain */
+    pthread_mutex_lock(&r->lock); /* the sampler reads it (reader_get_snapshot) */
     r->active = READER_DRAIN;
+    pthread_mutex_unlock(&r->lock);
     return start_thread(r);
 }
 
@@ -298,6 +300,7 @@ void reader_get_snapshot(pipe_reader *r, reader_snapshot *out)
     out->stop_line_bytes = r->stop_line_bytes;
     out->stop_line_complete = r->stop_line_complete;
     out->eof = r->eof;
+    out->active = r->active;
     pthread_mutex_unlock(&r->lock);
 }
 

@@ -56,6 +56,7 @@ typedef struct reader_snapshot {
     unsigned long long stop_line_bytes;
     bool stop_line_complete;
     bool eof;
+    reader_mode active; /* the mode running now (drain after the recovery switch) */
 } reader_snapshot;
 
 void reader_get_snapshot(pipe_reader *r, reader_snapshot *out);

@@ -178,27 +178,65 @@ static cJSON *fault_object(const stall_result *r)
     return o;
 }
 
+static cJSON *event_object(const timeline_event *e)
+{
+    cJSON *item = cJSON_CreateObject();
+    cJSON_AddNumberToObject(item, "t_ms", (double)e->t_ms);
+    cJSON_AddStringToObject(item, "event", timeline_kind_name(e->kind));
+    cJSON_AddNumberToObject(item, "value", (double)e->value);
+    add_string_or_null(item, "detail", e->detail);
+    if (e->start_ms >= 0)
+        cJSON_AddNumberToObject(item, "start_ms", (double)e->start_ms);
+    if (e->kind == TL_PROBE_START || e->kind == TL_PROBE_DONE) {
+        cJSON_AddNumberToObject(item, "route", e->route);
+        cJSON_AddNumberToObject(item, "round", e->round);
+        cJSON_AddStringToObject(item, "phase", e->recovery ? "recovery" : "probe");
+    }
+    if (e->kind == TL_TRIGGER_DONE)
+        cJSON_AddNumberToObject(item, "number", e->round); /* the trigger-sent's value */
+    if (e->outcome != TL_OUTCOME_NONE) {
+        cJSON_AddStringToObject(item, "outcome", timeline_outcome_name(e->outcome));
+        add_number_or_null(item, "status", e->status, e->status > 0);
+    }
+    return item;
+}
+
+/* The run's own record (timeline.h): t_ms from the child's spawn. Version 2 adds the routes,
+ * the pipes' capacities, probe-start/probe-done intervals with their route and outcome, and
+ * the reader's state in every pipe row; version 1 readers find every field they knew. */
 static cJSON *timeline_object(const stall_result *r)
 {
     const timeline *tl = &r->timeline;
+    const stall_options *opt = r->options;
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "origin", "just before the child was spawned");
+    cJSON_AddNumberToObject(o, "version", 2);
+    cJSON_AddStringToObject(o, "origin", "the child's spawn");
     cJSON_AddNumberToObject(o, "trigger_start_ms", (double)r->trigger_start_ms);
-    cJSON *events = cJSON_AddArrayToObject(o, "events");
-    for (size_t i = 0; i < tl->event_count; i++) {
-        const timeline_event *e = &tl->events[i];
-        cJSON *item = cJSON_CreateObject();
-        cJSON_AddNumberToObject(item, "t_ms", (double)e->t_ms);
-        cJSON_AddStringToObject(item, "event", timeline_kind_name(e->kind));
-        cJSON_AddNumberToObject(item, "value", (double)e->value);
-        add_string_or_null(item, "detail", e->detail);
-        cJSON_AddItemToArray(events, item);
+    add_number_or_null(o, "verdict_ms", r->verdict_ms, r->verdict_ms >= 0);
+    cJSON_AddNumberToObject(o, "deadline_ms", (double)opt->deadline_ms);
+    cJSON *routes = cJSON_AddArrayToObject(o, "routes");
+    for (size_t i = 0; i < opt->probe_count; i++) {
+        char route[512];
+        snprintf(route, sizeof route, "%s %s", opt->probes[i].method, opt->probes[i].path);
+        cJSON_AddItemToArray(routes, cJSON_CreateString(route));
     }
+    cJSON *pipes = cJSON_AddArrayToObject(o, "pipes");
+    for (size_t i = 0; i < r->pipe_count; i++) {
+        cJSON *p = cJSON_CreateObject();
+        cJSON_AddNumberToObject(p, "index", (double)i);
+        cJSON_AddStringToObject(p, "name", r->pipes[i].name);
+        cJSON_AddNumberToObject(p, "capacity", (double)r->pipes[i].capacity);
+        cJSON_AddItemToArray(pipes, p);
+    }
+    cJSON *events = cJSON_AddArrayToObject(o, "events");
+    for (size_t i = 0; i < tl->event_count; i++)
+        cJSON_AddItemToArray(events, event_object(&tl->events[i]));
     cJSON_AddNumberToObject(o, "events_dropped", (double)tl->events_dropped);
     cJSON *pipe = cJSON_AddObjectToObject(o, "pipe");
     cJSON *columns = cJSON_AddArrayToObject(pipe, "columns");
-    static const char *const names[] = { "t_ms", "pipe", "pending", "writable" };
-    for (size_t i = 0; i < 4; i++)
+    static const char *const names[] = {"t_ms",    "pipe",   "pending",
+                                        "writable", "reader", "reader_bytes"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         cJSON_AddItemToArray(columns, cJSON_CreateString(names[i]));
     cJSON *rows = cJSON_AddArrayToObject(pipe, "rows");
     for (size_t i = 0; i < tl->pipe_count; i++) {
@@ -208,9 +246,15 @@ static cJSON *timeline_object(const stall_result *r)
         cJSON_AddItemToArray(row, cJSON_CreateNumber(p->pipe));
         cJSON_AddItemToArray(row, p->pending >= 0 ? cJSON_CreateNumber((double)p->pending) : cJSON_CreateNull());
         cJSON_AddItemToArray(row, p->has_room >= 0 ? cJSON_CreateBool(p->has_room == 1) : cJSON_CreateNull());
+        cJSON_AddItemToArray(row, cJSON_CreateString(timeline_reader_name((timeline_reader_state)p->reader)));
+        cJSON_AddItemToArray(row, cJSON_CreateNumber((double)p->reader_bytes));
         cJSON_AddItemToArray(rows, row);
     }
     cJSON_AddNumberToObject(pipe, "dropped", (double)tl->pipe_dropped);
+    cJSON *sampler = cJSON_AddObjectToObject(o, "sampler");
+    cJSON_AddNumberToObject(sampler, "interval_ms", (double)r->sample_interval_ms);
+    cJSON_AddNumberToObject(sampler, "samples", (double)r->samples);
+    add_number_or_null(sampler, "cpu_us", r->sampler_cpu_us, r->sampler_cpu_us >= 0);
     return o;
 }
 
@@ -308,6 +352,10 @@ char *report_json_text(const stall_result *r)
                        r->verdict_ms >= 0);
     cJSON_AddNumberToObject(timing, "rounds_run", (double)r->rounds_run);
     cJSON_AddNumberToObject(timing, "rounds_skipped", (double)r->rounds_skipped);
+    /* stallcheck's own CPU over the whole run, every thread (the child's is not counted) */
+    cJSON *cpu = cJSON_AddObjectToObject(root, "stallcheck_cpu");
+    add_number_or_null(cpu, "user_us", r->self_cpu_user_us, r->self_cpu_user_us >= 0);
+    add_number_or_null(cpu, "sys_us", r->self_cpu_sys_us, r->self_cpu_sys_us >= 0);
     cJSON_AddItemToObject(root, "config", config_object(r));
     cJSON_AddItemToObject(root, "fault", fault_object(r));
 

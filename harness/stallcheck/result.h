@@ -149,6 +149,11 @@ typedef struct stall_result {
     int64_t trigger_start_ms;  /* timeline time of the trigger's start (end of readiness) */
     int64_t verdict_ms;        /* timeline time the verdict was decided, -1 none */
     int64_t time_to_verdict_ms; /* from the trigger's start to the verdict */
+    long sample_interval_ms;   /* the sampler's interval (--sample-ms), 0: off */
+    unsigned long samples;     /* looks the sampler took (each covers every pipe) */
+    int64_t sampler_cpu_us;    /* the sampler thread's own CPU time, -1 unknown */
+    int64_t self_cpu_user_us;  /* stallcheck's own CPU over the run (getrusage RUSAGE_SELF) */
+    int64_t self_cpu_sys_us;
 
     char os[72];
     const char *flavor;        /* platform_flavor(): "native" or "portable" */

@@ -9,12 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 
 #include "command_template.h"
 #include "platform/platform.h"
 #include "readiness.h"
 #include "run_state.h"
+#include "svg_out.h"
 #include "util/clock.h"
 
 int run_error(run_state *s, const char *fmt, ...)
@@ -86,7 +88,7 @@ static int choose_port(run_state *s)
     return 0;
 }
 
-static int open_pipes(run_state *s)
+static int open_pipes_and_readers(run_state *s)
 {
     const stall_options *o = s->o;
     char err[256] = "";
@@ -107,6 +109,14 @@ static int open_pipes(run_state *s)
     return 0;
 }
 
+static int open_pipes(run_state *s)
+{
+    int rc = open_pipes_and_readers(s);
+    if (s->pipe_count > 0)
+        progress_set_capacity(&s->progress, s->pipes[0].capacity);
+    return rc;
+}
+
 static int spawn_child(run_state *s)
 {
     const stall_options *o = s->o;
@@ -118,6 +128,7 @@ static int spawn_child(run_state *s)
     char err[256] = "";
     int out_fd = s->pipes[0].write_fd;
     int err_fd = s->pipe_count == 2 ? s->pipes[1].write_fd : s->pipes[0].write_fd;
+    timeline_set_origin(&r->timeline, clock_monotonic_ms()); /* t = 0: the child's start */
     if (child_spawn(s->child, r->command, s->envp, out_fd, err_fd, err, sizeof err) != 0)
         return run_error(s, "%s", err);
     r->child_pid = (int)s->child->pid;
@@ -127,6 +138,9 @@ static int spawn_child(run_state *s)
     for (size_t i = 0; i < s->pipe_count; i++)
         if (reader_start(&s->readers[i]) != 0)
             return run_error(s, "cannot start the pipe reader");
+    if (timeline_sampler_start(&s->sampler, &r->timeline, s->pipes, s->readers, s->pipe_count,
+                               s->o->sample_ms) != 0)
+        return run_error(s, "cannot start the pipe sampler");
     return 0;
 }
 
@@ -195,6 +209,18 @@ static void end_child(run_state *s)
     pthread_mutex_unlock(&s->child->lock);
     timeline_event_add(&r->timeline, TL_CHILD_ENDED, r->child_pid, "%s%s", r->child_exit,
                        r->escaped_count ? " (escaped descendants killed too)" : "");
+}
+
+/* stallcheck's own CPU time so far, every thread of it (not the child's). */
+static void record_self_cpu(stall_result *r)
+{
+    struct rusage ru;
+    r->self_cpu_user_us = -1;
+    r->self_cpu_sys_us = -1;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return;
+    r->self_cpu_user_us = (int64_t)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec;
+    r->self_cpu_sys_us = (int64_t)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec;
 }
 
 static void release_state(run_state *s)
@@ -277,7 +303,19 @@ static int check_server(run_state *s)
     return 0;
 }
 
-int run_stallcheck(const stall_options *o, child_process *child, const watchdog *dog, stall_result *r)
+/* The status line's last words: the verdict and how long the run took. */
+static void stop_progress(run_state *s)
+{
+    const stall_result *r = s->r;
+    char final[200], took[24];
+    svg_format_duration((long)r->duration_ms, took, sizeof took);
+    snprintf(final, sizeof final, "%s%s%s%s after %s", r->verdict, r->cause ? " (" : "",
+             r->cause ? r->cause : "", r->cause ? ")" : "", took);
+    progress_stop(&s->progress, final);
+}
+
+int run_stallcheck(const stall_options *o, child_process *child, const watchdog *dog,
+                   FILE *progress_out, stall_result *r)
 {
     memset(r, 0, sizeof *r);
     r->options = o;
@@ -285,6 +323,9 @@ int run_stallcheck(const stall_options *o, child_process *child, const watchdog 
     r->child_exit_code = -1;
     r->child_exit_signal = -1;
     r->verdict_ms = -1;
+    r->sampler_cpu_us = -1;
+    r->self_cpu_user_us = -1;
+    r->self_cpu_sys_us = -1;
     snprintf(r->child_exit, sizeof r->child_exit, "not started");
     describe_system(r);
     int64_t start = clock_monotonic_ms();
@@ -311,6 +352,7 @@ int run_stallcheck(const stall_options *o, child_process *child, const watchdog 
     r->fault.fill_ms = o->fill_ms;
 
     r->subreaper = child_adopt_orphans();
+    (void)progress_start(&s.progress, progress_out, &r->timeline, o->rounds, o->deadline_ms);
     if (choose_port(&s) == 0 && open_pipes(&s) == 0 && spawn_child(&s) == 0) {
         s.phase = "the readiness check";
         if (wait_until_ready(&s) == 0)
@@ -327,9 +369,15 @@ int run_stallcheck(const stall_options *o, child_process *child, const watchdog 
         r->cause = NULL;
     }
     end_child(&s);
+    timeline_sampler_stop(&s.sampler);
+    r->sample_interval_ms = o->sample_ms;
+    r->samples = s.sampler.samples;
+    r->sampler_cpu_us = s.sampler.cpu_us;
     release_state(&s);
+    record_self_cpu(r);
     r->duration_ms = clock_monotonic_ms() - start;
     r->exit_code = exit_code_for(o, r);
+    stop_progress(&s);
     return r->exit_code;
 }
 

@@ -285,7 +285,6 @@ int run_establish_fault(run_state *s)
             look.triggers_over = fs.triggers_over;
             look.answered_total = fs.answered_total;
             look.oldest_in_flight_ms = fs.oldest_in_flight_ms;
-            timeline_pipe_add(&r->timeline, (unsigned)i, look.pending, look.has_room);
             state = fault_tracker_feed(&trackers[i], &look);
             if (!fill_on && fault_tracker_wants_fill(&trackers[i], &look)) {
                 fill_on = true;

@@ -21,17 +21,54 @@
 #define EVIDENCE_INTERVAL_MS 30
 #define EVIDENCE_TOOL_TIMEOUT_MS 15000
 
-static void record_round(run_state *s, const probe_result *results, size_t count, int round)
+static timeline_outcome probe_outcome(const probe_result *p)
+{
+    return p->timed_out  ? TL_OUTCOME_TIMED_OUT
+           : p->answered ? TL_OUTCOME_ANSWERED
+                         : TL_OUTCOME_FAILED;
+}
+
+/* One probe-start event per route, all at started_ms (the probes of a round go out together). */
+static void record_probe_starts(run_state *s, size_t count, int round, bool recovery,
+                                int64_t started_ms)
+{
+    for (size_t i = 0; i < count; i++) {
+        timeline_event ev;
+        timeline_event_blank(&ev, TL_PROBE_START);
+        ev.t_ms = started_ms;
+        ev.route = (int)i;
+        ev.round = round;
+        ev.recovery = recovery;
+        snprintf(ev.detail, sizeof ev.detail, "%s%s %s", recovery ? "recovery " : "",
+                 s->o->probes[i].method, s->o->probes[i].path);
+        timeline_event_record(&s->r->timeline, &ev);
+    }
+}
+
+/* One probe-done event per probe: from started_ms to started_ms + its latency. */
+static void record_round(run_state *s, const probe_result *results, size_t count, int round,
+                         bool recovery, int64_t started_ms)
 {
     for (size_t i = 0; i < count; i++) {
         const probe_result *p = &results[i];
-        timeline_event_add(&s->r->timeline, TL_PROBE_DONE, (long)p->latency_ms,
-                           "round %d %s %s: %s", round, p->method, p->path,
-                           p->timed_out ? "timed out"
-                           : p->answered
-                               ? (p->near_deadline ? "answered, near the deadline" : "answered")
+        timeline_event ev;
+        timeline_event_blank(&ev, TL_PROBE_DONE);
+        ev.start_ms = started_ms;
+        ev.t_ms = started_ms + p->latency_ms;
+        ev.value = (long)p->latency_ms;
+        ev.route = (int)i;
+        ev.round = round;
+        ev.recovery = recovery;
+        ev.outcome = probe_outcome(p);
+        ev.status = p->answered ? p->status : 0;
+        snprintf(ev.detail, sizeof ev.detail, "%sround %d %s %s: %s", recovery ? "recovery " : "",
+                 round, p->method, p->path,
+                 p->timed_out  ? "timed out"
+                 : p->answered ? (p->near_deadline ? "answered, near the deadline" : "answered")
                                : "failed");
-        s->r->near_deadline += p->near_deadline;
+        timeline_event_record(&s->r->timeline, &ev);
+        if (!recovery)
+            s->r->near_deadline += p->near_deadline;
     }
 }
 
@@ -106,11 +143,13 @@ static void probe_round(run_state *s, long round, bool observe)
     timeline_event_add(&r->timeline, TL_PROBE_ROUND, round, "%zu probe(s), deadline %ld ms",
                        per_round, o->deadline_ms);
     probe_result *results = r->probes + r->probe_count;
+    int64_t started = timeline_now(&r->timeline);
+    record_probe_starts(s, per_round, (int)round, false, started);
     probes_run_round(r->base_url, o->probes, per_round, &o->headers, o->deadline_ms, (int)round,
                      run_cancel_flag(s), results);
     r->probe_count += per_round;
     r->rounds_run++;
-    record_round(s, results, per_round, (int)round);
+    record_round(s, results, per_round, (int)round, false, started);
     if (observe) {
         round_over(&ob);
         if (observing)
@@ -321,8 +360,11 @@ void run_check_recovery(run_state *s)
         return;
     r->recovery_run = true;
     r->recovery_count = o->probe_count;
+    int64_t started = timeline_now(&r->timeline);
+    record_probe_starts(s, o->probe_count, (int)o->rounds + 1, true, started);
     probes_run_round(r->base_url, o->probes, o->probe_count, &o->headers, o->deadline_ms,
                      (int)o->rounds + 1, run_cancel_flag(s), r->recovery_probes);
+    record_round(s, r->recovery_probes, o->probe_count, (int)o->rounds + 1, true, started);
     r->recovered =
         !probes_any_timed_out(r->recovery_probes, r->recovery_count) &&
         probes_count_answered(r->recovery_probes, r->recovery_count) == r->recovery_count;

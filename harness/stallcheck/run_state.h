@@ -15,7 +15,9 @@
 #include "log_pipe.h"
 #include "options.h"
 #include "reader.h"
+#include "progress.h"
 #include "result.h"
+#include "timeline_sampler.h"
 #include "watchdog.h"
 
 typedef struct run_state {
@@ -36,6 +38,8 @@ typedef struct run_state {
     flood flood;
     bool flood_started;
     long unanswered_before_drain; /* flood requests without an answer when the drain began */
+    timeline_sampler sampler;     /* the pipe level through the run (from the spawn on) */
+    progress progress;            /* the status line on a terminal (not started otherwise) */
 } run_state;
 
 /* Records the error (printf-style) and sets the verdict to error. Returns -1. */

@@ -24,7 +24,7 @@ fail=0
 bad() { echo "  FAIL  $*"; fail=1; }
 ok() { echo "  ok    $*"; }
 
-for program in kiro-proxy-async kiro-proxy-blocking stallcheck logrelay fake-kiro; do
+for program in kiro-proxy-async kiro-proxy-blocking stallcheck stallcheck-compare logrelay fake-kiro; do
   path="$root/bin/$program"
   if [ ! -x "$path" ]; then bad "bin/$program is not installed"; continue; fi
   case $program in kiro-proxy-*) want="kiro-proxy $version" ;; *) want="$program $version" ;; esac
@@ -38,7 +38,7 @@ for program in kiro-proxy-async kiro-proxy-blocking stallcheck logrelay fake-kir
   fi
 done
 
-for page in stallcheck.1 logrelay.1 kiro-proxy.1 kiro-proxy-async.1 kiro-proxy-blocking.1 fake-kiro.1; do
+for page in stallcheck.1 stallcheck-compare.1 logrelay.1 kiro-proxy.1 kiro-proxy-async.1 kiro-proxy-blocking.1 fake-kiro.1; do
   path="$root/share/man/man1/$page"
   if [ ! -f "$path" ]; then bad "share/man/man1/$page is not installed"; continue; fi
   if command -v groff >/dev/null 2>&1; then

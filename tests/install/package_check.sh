@@ -3,7 +3,7 @@
 #
 # Usage: tests/install/package_check.sh BUILD_DIR VERSION
 # Checks that the package
-#   - is named kiro-stall, version VERSION, and holds the five programs and the man pages,
+#   - is named kiro-stall, version VERSION, and holds the six programs and the man pages,
 #   - depends on the Debian package of every shared library a program links directly
 #     (NEEDED entries, resolved with ldd and dpkg -S), so it installs and runs on a machine
 #     with none of the -dev packages,
@@ -33,7 +33,7 @@ echo "  Depends: $depends"
 depends_names=$(tr ',' '\n' <<<"$depends" | sed 's/^ *//; s/ .*//')
 contents=$(dpkg-deb -c "$deb")
 dpkg-deb -x "$deb" "$work/root"
-for program in kiro-proxy-async kiro-proxy-blocking stallcheck logrelay fake-kiro; do
+for program in kiro-proxy-async kiro-proxy-blocking stallcheck stallcheck-compare logrelay fake-kiro; do
   path="$work/root/usr/bin/$program"
   [ -x "$path" ] || { bad "usr/bin/$program is not in the package"; continue; }
   case $program in kiro-proxy-*) want="kiro-proxy $version" ;; *) want="$program $version" ;; esac
@@ -53,7 +53,7 @@ for program in kiro-proxy-async kiro-proxy-blocking stallcheck logrelay fake-kir
     fi
   done
 done
-for page in stallcheck.1 logrelay.1 kiro-proxy.1 fake-kiro.1; do
+for page in stallcheck.1 stallcheck-compare.1 logrelay.1 kiro-proxy.1 fake-kiro.1; do
   grep -q "usr/share/man/man1/$page" <<<"$contents" && ok "man page $page" || bad "man page $page is not in the package"
 done
 grep -q 'build-' <<<"$contents" && bad "the package holds build-tree paths"

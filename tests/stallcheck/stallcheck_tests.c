@@ -34,6 +34,7 @@
 #include "platform/platform.h"
 #include "test_list.h"
 #include "test_support.h"
+#include "timeline_tests.h"
 
 /* Bound of one stallcheck run inside a test (its own watchdog is 60 s by default). */
 #define RUN_TIMEOUT_MS 100000
@@ -389,6 +390,19 @@ static void extra_responsive_probes(test_context *t, const cJSON *root, const co
     check_probes(t, root, false, 6);
 }
 
+/* the rows drawn with --timeline: their timeline and picture too (timeline_tests.c) */
+static void extra_deadlock_timeline(test_context *t, const cJSON *root, const command_outcome *out)
+{
+    extra_deadlock(t, root, out);
+    check_timeline_run(t, root, out, true);
+}
+
+static void extra_responsive_timeline(test_context *t, const cJSON *root, const command_outcome *out)
+{
+    extra_responsive_probes(t, root, out);
+    check_timeline_run(t, root, out, false);
+}
+
 static void extra_separate(test_context *t, const cJSON *root, const command_outcome *out)
 {
     (void)out;
@@ -547,14 +561,15 @@ typedef struct scenario {
 #define PIPE_CAUSE(proc_cause) PROC_STR("cause", proc_cause), NONE_STR("cause", "pipe-full-unconfirmed")
 
 static const scenario scenarios[] = {
-    { "deadlock_stalled", { "--expect", "stalled", "--summary", "@work:summary.md" }, "deadlock", { NULL }, 0,
+    { "deadlock_stalled", { "--expect", "stalled", "--summary", "@work:summary.md", "--timeline", "@work:timeline.svg" },
+      "deadlock", { NULL }, 0,
       { STR("verdict", "stalled"), BOOL("fault_reached", 1), STR("fault.state", "pipe-full"),
         PIPE_CAUSE("log-pipe-deadlock"), BOOL("expect_met", 1), BOOL("recovered", 1),
         STR("reader.mode", "never"), STR("trigger.path", "/v1/messages"), MIN("child.pid", 1),
         PROC_MIN("evidence.log_pipe_writers", 1), NONE_EQ("evidence.log_pipe_writers", 0),
         NONE_HAS("cause_detail", "no thread evidence"), EQ("timing.rounds_run", 1),
         EQ("timing.rounds_skipped", 2), MIN("time_to_verdict_ms", 2000) },
-      extra_deadlock, NEEDS_NOTHING },
+      extra_deadlock_timeline, NEEDS_NOTHING },
     { "quiet_inconclusive", { "--fill-ms", "3000", "--summary", "@work:summary.md" }, "quiet", { NULL }, 3,
       { STR("verdict", "inconclusive"), STR("cause", "fault-not-reached"), BOOL("fault_reached", 0),
         STR("fault.state", "not-reached"), BOOL("pipe.full", 0), EQ("trigger.answered", 1), EQ("exit_code", 3) },
@@ -566,10 +581,10 @@ static const scenario scenarios[] = {
       { STR("verdict", "stalled"), STR("cause", "stalled-pipe-not-full"), BOOL("pipe.full", 0),
         BOOL("fault_reached", 0), BOOL("recovered", 0) },
       extra_slow, NEEDS_NOTHING },
-    { "async_responsive", { "--expect", "responsive" }, "async", { NULL }, 0,
+    { "async_responsive", { "--expect", "responsive", "--timeline", "@work:timeline.svg" }, "async", { NULL }, 0,
       { STR("verdict", "responsive"), STR("cause", "none"), BOOL("fault_reached", 1), BOOL("pipe.full", 1),
         EQ("evidence.lock_waiters", 0), BOOL("recovered", 1), EQ("timing.rounds_run", 3) },
-      extra_responsive_probes, NEEDS_NOTHING },
+      extra_responsive_timeline, NEEDS_NOTHING },
     /* draining does not cure it: the cause is known on every road, threads or not */
     { "hang_not_pipe", { "--expect", "stalled" }, "hang", { NULL }, 0,
       { STR("verdict", "stalled"), BOOL("fault_reached", 1), BOOL("pipe.full", 1), BOOL("recovered", 0),
@@ -1007,7 +1022,8 @@ static const test_entry function_tests[] = {
     { "exit_early", test_exit_early },       { "bad_options", test_bad_options },
     { "port_busy", test_port_busy },         { "watchdog", test_watchdog },
     { "python_blocking", test_python_blocking }, { "python_fixed", test_python_fixed },
-    { "go_blocking", test_go_blocking },
+    { "go_blocking", test_go_blocking },     { "timeline_compare", test_timeline_compare },
+    { "progress_tty", test_progress_tty },
 };
 
 #define LISTED(name) #name,

@@ -37,6 +37,8 @@
     X(watchdog)                    \
     X(python_blocking)             \
     X(python_fixed)                \
-    X(go_blocking)
+    X(go_blocking)                 \
+    X(timeline_compare)            \
+    X(progress_tty)
 
 #endif

@@ -499,10 +499,20 @@ static void test_timeline_bounds(void **state)
     assert_int_equal(tl.events_dropped, 5);
     assert_int_equal(tl.events[3].value, 3);
     assert_string_equal(tl.events[3].detail, "probe 3");
+    /* past its capacity the pipe list thins itself: the first and the latest rows stay */
     for (int i = 0; i < TIMELINE_MAX_PIPE + 1; i++)
-        timeline_pipe_add(&tl, 0, i, 1);
-    assert_int_equal(tl.pipe_count, TIMELINE_MAX_PIPE);
-    assert_int_equal(tl.pipe_dropped, 1);
+        timeline_pipe_add(&tl, 0, i, 1, TL_READER_NONE, 0);
+    assert_int_equal(tl.pipe_count, TIMELINE_MAX_PIPE / 2 + 2);
+    assert_int_equal(tl.pipe_dropped, TIMELINE_MAX_PIPE / 2 - 1);
+    assert_int_equal(tl.pipe[0].pending, 0);
+    assert_int_equal(tl.pipe[1].pending, 2);
+    assert_int_equal(tl.pipe[tl.pipe_count - 2].pending, TIMELINE_MAX_PIPE - 1);
+    assert_int_equal(tl.pipe[tl.pipe_count - 1].pending, TIMELINE_MAX_PIPE);
+    assert_int_equal(timeline_kind_from_name("probe-done"), TL_PROBE_DONE);
+    assert_int_equal(timeline_kind_from_name("no-such-event"), TL_KIND_COUNT);
+    assert_int_equal(timeline_outcome_from_name(timeline_outcome_name(TL_OUTCOME_TIMED_OUT)),
+                     TL_OUTCOME_TIMED_OUT);
+    assert_int_equal(timeline_reader_from_name("draining"), TL_READER_DRAINING);
     assert_string_equal(timeline_kind_name(TL_FAULT_REACHED), "fault-reached");
     timeline_event_add(NULL, TL_VERDICT, 0, "ignored"); /* no timeline: nothing happens */
     timeline_free(&tl);
