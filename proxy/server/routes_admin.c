@@ -142,15 +142,24 @@ static enum MHD_Result answer_expiry(request_ctx *rq, const char *const *codes, 
     return respond_and_free(rq, 200, root);
 }
 
+/* The body of a set-expiry request with its days; NULL with err (the body is freed). */
+static cJSON *expiry_request(request_ctx *rq, int *days, api_error *err)
+{
+    cJSON *body = request_json_object(rq, err);
+    if (body && expiry_days(body, days, err) != 0) {
+        cJSON_Delete(body);
+        body = NULL;
+    }
+    return body;
+}
+
 enum MHD_Result route_admin_users_set_expiry(request_ctx *rq)
 {
     api_error err;
-    cJSON *body = request_json_object(rq, &err);
     int days;
-    if (!body || expiry_days(body, &days, &err) != 0) {
-        cJSON_Delete(body);
+    cJSON *body = expiry_request(rq, &days, &err);
+    if (!body)
         return respond_error(rq, &err);
-    }
     cJSON_Delete(body);
     const char *code = rq->path_param;
     return answer_expiry(rq, &code, 1, days, 1);
@@ -161,12 +170,10 @@ enum MHD_Result route_admin_users_set_expiry(request_ctx *rq)
 enum MHD_Result route_admin_users_batch_expiry(request_ctx *rq)
 {
     api_error err;
-    cJSON *body = request_json_object(rq, &err);
     int days;
-    if (!body || expiry_days(body, &days, &err) != 0) {
-        cJSON_Delete(body);
+    cJSON *body = expiry_request(rq, &days, &err);
+    if (!body)
         return respond_error(rq, &err);
-    }
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(body, "activation_codes");
     int n = cJSON_GetArraySize(list);
     if (!cJSON_IsArray(list) || n == 0 || n > BATCH_MAX_CODES) {
