@@ -34,10 +34,10 @@
 enum { FILE_MAIN = 0, FILE_CODES = 1, FILE_COUNT = 2 };
 
 typedef struct store_file {
-    char *path;             /* NULL: not used (memory only, or no codes file configured) */
-    user_file_shape shape;  /* how it is written back */
-    int present;            /* it existed at the last load */
-    char read_only[320];    /* why it must not be written ("" = it may be) */
+    char *path;            /* NULL: not used (memory only, or no codes file configured) */
+    user_file_shape shape; /* how it is written back */
+    int present;           /* it existed at the last load */
+    char read_only[320];   /* why it must not be written ("" = it may be) */
 } store_file;
 
 typedef struct user_entry {
@@ -274,11 +274,11 @@ static int check_put_body(const cJSON *body, const char **code, const char **nam
 /* ---- changes: plan, write, swap ---- */
 
 typedef struct plan {
-    user_entry *next;      /* the entries after the change; unchanged ones shared with memory */
-    unsigned char *fresh;  /* next[i] is new (owned by the plan until the swap) */
-    unsigned char *gone;   /* next[i] is removed */
+    user_entry *next;     /* the entries after the change; unchanged ones shared with memory */
+    unsigned char *fresh; /* next[i] is new (owned by the plan until the swap) */
+    unsigned char *gone;  /* next[i] is removed */
     size_t n_next;
-    size_t *dropped;       /* indices of memory's entries the change replaces or removes */
+    size_t *dropped; /* indices of memory's entries the change replaces or removes */
     size_t n_dropped;
     int touched[FILE_COUNT];
 } plan;
@@ -377,8 +377,7 @@ static int write_file(const user_store *s, const plan *p, int which, char *err, 
         rc = atomic_file_write(f->path, text, len + 1);
         if (rc != 0) {
             int saved = errno;
-            errbuf_set(err, err_size, "user store: saving %s failed: %s", f->path,
-                       strerror(saved));
+            errbuf_set(err, err_size, "user store: saving %s failed: %s", f->path, strerror(saved));
             LOG_ERROR("user store: saving %s failed: %s", f->path, strerror(saved));
         }
     }
@@ -467,12 +466,12 @@ void user_store_free(user_store *s)
 
 /* What one file gave at a load. */
 typedef struct file_read {
-    int read;            /* the text was parsed (fully or in part) */
+    int read; /* the text was parsed (fully or in part) */
     int present;
     user_file_shape shape;
     user_file_item *items;
     size_t n_items;
-    char problem[320];   /* "" when read whole */
+    char problem[320]; /* "" when read whole */
 } file_read;
 
 static void read_one(const char *path, file_read *r, char *err, size_t err_size)
@@ -486,8 +485,8 @@ static void read_one(const char *path, file_read *r, char *err, size_t err_size)
     size_t len = 0;
     int absent = 0;
     char detail[256] = "";
-    char *text = file_read_store(path, USER_STORE_FILE_MAX_BYTES, &len, &absent, detail,
-                                 sizeof detail);
+    char *text =
+        file_read_store(path, USER_STORE_FILE_MAX_BYTES, &len, &absent, detail, sizeof detail);
     if (!text) {
         r->read = absent;
         if (!absent)
@@ -588,8 +587,7 @@ int user_store_load(user_store *s, char *err, size_t err_size)
         pthread_mutex_unlock(&s->mu);
         entries_free(old, old_count);
         if (rc < 0)
-            LOG_WARN("user store: %s; such a file is not written until it can be read whole",
-                     err);
+            LOG_WARN("user store: %s; such a file is not written until it can be read whole", err);
     }
     for (int f = 0; f < FILE_COUNT; f++) {
         user_file_items_free(got[f].items, got[f].n_items);
@@ -655,8 +653,7 @@ user_code_state user_store_check(user_store *s, const char *code, char *canonica
         snprintf(canonical, canonical_size, "%s", e->code);
         if (entry_expired(e)) {
             state = USER_CODE_EXPIRED;
-            errbuf_set(detail, detail_size, "the activation code expired on %s",
-                       expires_date(e));
+            errbuf_set(detail, detail_size, "the activation code expired on %s", expires_date(e));
         } else if (credentials_usable(e, detail, detail_size)) {
             state = USER_CODE_CREDENTIALS;
         } else {
@@ -821,12 +818,11 @@ int user_store_set_expiry(user_store *s, const char *const *codes, size_t n, int
         fresh.file = p.next[at].file;
         fresh.code = strdup(p.next[at].code);
         fresh.obj = cJSON_Duplicate(p.next[at].obj, 1);
-        failed = !fresh.code || !fresh.obj ||
-                 (days < 0 ? (cJSON_DeleteItemFromObjectCaseSensitive(fresh.obj, "expires_date"),
-                              0)
-                           : set_member(fresh.obj, "expires_date", cJSON_CreateString(date))) !=
-                     0 ||
-                 set_now(fresh.obj, "updated_at") != 0;
+        failed =
+            !fresh.code || !fresh.obj ||
+            (days < 0 ? (cJSON_DeleteItemFromObjectCaseSensitive(fresh.obj, "expires_date"), 0)
+                      : set_member(fresh.obj, "expires_date", cJSON_CreateString(date))) != 0 ||
+            set_now(fresh.obj, "updated_at") != 0;
         if (failed) {
             entry_clear(&fresh);
             break;
@@ -879,11 +875,13 @@ int user_store_update_tokens(user_store *s, const user_token_update *updates, si
         fresh.file = p.next[at].file;
         fresh.code = strdup(p.next[at].code);
         fresh.obj = cJSON_Duplicate(p.next[at].obj, 1);
-        cJSON *creds = fresh.obj ? cJSON_GetObjectItemCaseSensitive(fresh.obj, "credentials") : NULL;
+        cJSON *creds =
+            fresh.obj ? cJSON_GetObjectItemCaseSensitive(fresh.obj, "credentials") : NULL;
         char expires[32] = "";
         if (updates[k].expires_at > 0)
             clock_format_rfc3339(updates[k].expires_at, expires, sizeof expires);
-        failed = !fresh.code || !creds || set_token(creds, "accessToken", updates[k].access_token) ||
+        failed = !fresh.code || !creds ||
+                 set_token(creds, "accessToken", updates[k].access_token) ||
                  set_token(creds, "refreshToken", updates[k].refresh_token) ||
                  set_token(creds, "profileArn", updates[k].profile_arn) ||
                  set_token(creds, "expiresAt", expires[0] ? expires : NULL) ||

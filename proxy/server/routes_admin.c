@@ -5,8 +5,9 @@
  * scripts depend on: user-credentials list (a bare array), add (200 {success, message}), get,
  * delete (200 even when absent), stats ({total_users}), set-expiry, batch-set-expiry and
  * reload-credentials; extra fields are added where they help. Plus a credential pool view
- * (tokens masked) and a forced refresh of one credential. Only the forced refresh makes a network call, bounded by the refresh timeouts and
- * without any lock held; every other admin route answers from memory. */
+ * (tokens masked) and a forced refresh of one credential. Only the forced refresh makes a network
+ * call, bounded by the refresh timeouts and without any lock held; every other admin route answers
+ * from memory. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,8 +122,8 @@ static int expiry_days(const cJSON *body, int *days, api_error *err)
     return 0;
 }
 
-static enum MHD_Result answer_expiry(request_ctx *rq, const char *const *codes, size_t n,
-                                     int days, int single)
+static enum MHD_Result answer_expiry(request_ctx *rq, const char *const *codes, size_t n, int days,
+                                     int single)
 {
     char date[16], err[512];
     int updated =
@@ -232,7 +233,8 @@ enum MHD_Result route_admin_refresh(request_ctx *rq)
     char *end;
     long id = strtol(rq->path_param, &end, 10);
     if (*end || id <= 0 || id > 1000000)
-        return respond_error_msg(rq, 400, "invalid_request_error", "credential id must be a positive number");
+        return respond_error_msg(rq, 400, "invalid_request_error",
+                                 "credential id must be a positive number");
     /* Checked first so that an unknown id is a 404, not a failed refresh (502). */
     credential probe;
     memset(&probe, 0, sizeof probe);
@@ -240,7 +242,8 @@ enum MHD_Result route_admin_refresh(request_ctx *rq)
         return respond_error_msg(rq, 404, "not_found_error", "no credential with that id");
     credential_clear(&probe);
     char err[256];
-    if (token_refresh_credential(&rq->app->refresh_cfg, rq->app->pool, (int)id, err, sizeof err) != 0) {
+    if (token_refresh_credential(&rq->app->refresh_cfg, rq->app->pool, (int)id, err, sizeof err) !=
+        0) {
         LOG_WARN("[ADMIN] forced refresh of credential %ld failed: %s", id, err);
         return respond_error_msg(rq, 502, "api_error", err);
     }

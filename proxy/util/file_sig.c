@@ -26,6 +26,6 @@ int file_sig_equal(const file_sig *a, const file_sig *b)
 {
     if (!a->exists || !b->exists)
         return a->exists == b->exists;
-    return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-           a->mtime_s == b->mtime_s && a->mtime_ns == b->mtime_ns;
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime_s == b->mtime_s &&
+           a->mtime_ns == b->mtime_ns;
 }

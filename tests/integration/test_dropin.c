@@ -57,12 +57,12 @@
 #define USER_FILE                                                                                  \
     "{\n"                                                                                          \
     "  \"ACT-USER-0001\": {\"activation_code\": \"ACT-USER-0001\", \"user_name\": \"Uma\",\n"      \
-    "    \"credentials\": {\"accessToken\": \"" USER_TOKEN "\", \"refreshToken\": "                 \
+    "    \"credentials\": {\"accessToken\": \"" USER_TOKEN "\", \"refreshToken\": "                \
     "\"dropin-user-refresh-0000001\", \"expiresAt\": \"2099-01-01T00:00:00Z\", \"authMethod\": "   \
     "\"social\", \"id\": 0, \"clientId\": \"\", \"region\": \"\"},\n"                              \
     "    \"created_at\": \"2025-01-01T08:00:00.5+08:00\", \"updated_at\": "                        \
     "\"2025-01-02T08:00:00+08:00\", \"seat\": {\"desk\": 7}},\n"                                   \
-    "  \"ACT-NOCRED-0002\": {\"activation_code\": \"ACT-NOCRED-0002\", \"user_name\": \"Nick\"}\n"  \
+    "  \"ACT-NOCRED-0002\": {\"activation_code\": \"ACT-NOCRED-0002\", \"user_name\": \"Nick\"}\n" \
     "}\n"
 
 #define ODD_ENTRY "{\"accessToken\":\"dropin-odd-access-0000003\",\"region\":\"../evil\"}"
@@ -151,10 +151,9 @@ static void write_data_dir(launched *l, const char *users_text)
     assert_int_equal(tp_write_file(l->dir, "credentials.json", credentials, l->credentials_path,
                                    sizeof l->credentials_path),
                      0);
-    assert_int_equal(
-        tp_write_file(l->dir, "user_credentials.json", users_text, l->users_path,
-                      sizeof l->users_path),
-        0);
+    assert_int_equal(tp_write_file(l->dir, "user_credentials.json", users_text, l->users_path,
+                                   sizeof l->users_path),
+                     0);
     snprintf(l->url, sizeof l->url, "http://127.0.0.1:%d", l->port);
 }
 
@@ -249,7 +248,7 @@ static cJSON *json_call(launched *l, const char *method, const char *path, const
 }
 
 #define MESSAGE_BODY                                                                               \
-    "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\","       \
+    "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\","         \
     "\"content\":\"hi\"}]}"
 
 /* The bearer token fake-kiro's generateAssistantResponse last received. */
@@ -340,11 +339,10 @@ static void test_launcher_calls_and_keys(void **state)
     assert_true(is_pool_token(token));
     message_served_by(&l, "ACT-NOCRED-0002", token, sizeof token);
     assert_true(is_pool_token(token));
-    assert_int_equal(status_of(&l, "POST", "/v1/messages", "x-api-key: act-nobody-9999",
-                               MESSAGE_BODY),
-                     401);
     assert_int_equal(
-        status_of(&l, "POST", "/v1/messages", "x-api-key: creds-e30", MESSAGE_BODY), 401);
+        status_of(&l, "POST", "/v1/messages", "x-api-key: act-nobody-9999", MESSAGE_BODY), 401);
+    assert_int_equal(status_of(&l, "POST", "/v1/messages", "x-api-key: creds-e30", MESSAGE_BODY),
+                     401);
 
     /* 402 MONTHLY_REQUEST_COUNT on the user's own credential: disabled, moved on to the pool,
      * and the next call goes to the pool directly. */
@@ -401,8 +399,8 @@ static void test_launcher_calls_and_keys(void **state)
                   "{\"days\":0}", 200);
     assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "success")));
     cJSON_Delete(j);
-    assert_int_equal(
-        status_of(&l, "POST", "/v1/messages", "x-api-key: act-new-0003", MESSAGE_BODY), 403);
+    assert_int_equal(status_of(&l, "POST", "/v1/messages", "x-api-key: act-new-0003", MESSAGE_BODY),
+                     403);
     j = json_call(&l, "POST", "/api/admin/user-credentials/batch-set-expiry", admin,
                   "{\"activation_codes\":[\"ACT-NEW-0003\",\"nobody\"],\"days\":-1}", 200);
     assert_int_equal(cJSON_GetObjectItemCaseSensitive(j, "updated")->valueint, 1);
@@ -418,9 +416,8 @@ static void test_launcher_calls_and_keys(void **state)
     snprintf(replaced, sizeof replaced,
              "[{\"accessToken\":\"" NEW_POOL_TOKEN "\",\"expiresAt\":\"2099-01-01T00:00:00Z\"}]");
     char tmp_path[300], final_path[300];
-    assert_int_equal(tp_write_file(l.dir, "credentials.json.new", replaced, tmp_path,
-                                   sizeof tmp_path),
-                     0);
+    assert_int_equal(
+        tp_write_file(l.dir, "credentials.json.new", replaced, tmp_path, sizeof tmp_path), 0);
     snprintf(final_path, sizeof final_path, "%s", l.credentials_path);
     assert_int_equal(rename(tmp_path, final_path), 0);
     int reloaded = 0;

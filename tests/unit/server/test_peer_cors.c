@@ -83,8 +83,8 @@ static void test_cors_grants(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         cfg.cors_origins = (char *)cases[i].origins;
         const char *got = cors_allowed_origin(&cfg, cases[i].path, cases[i].origin);
-        int same = got && cases[i].granted ? strcmp(got, cases[i].granted) == 0
-                                           : got == cases[i].granted;
+        int same =
+            got && cases[i].granted ? strcmp(got, cases[i].granted) == 0 : got == cases[i].granted;
         if (!same)
             fail_msg("corsOrigins %s, %s from %s: granted %s, expected %s",
                      cases[i].origins ? cases[i].origins : "(unset)", cases[i].path,
@@ -102,16 +102,9 @@ static void test_base64(void **state)
         const char *text;
         const char *decoded; /* NULL: refused */
     } cases[] = {
-        {"", ""},
-        {"e30=", "{}"},
-        {"e30", "{}"},
-        {"eyJhIjoiYiJ9", "{\"a\":\"b\"}"},
-        {"Pz8_", "???"},
-        {"Pz8/", "???"},
-        {"Pz8-Pg==", "?\?>>"},
-        {"e30*", NULL},
-        {"e", NULL},
-        {"e3 0", NULL},
+        {"", ""},        {"e30=", "{}"},  {"e30", "{}"},         {"eyJhIjoiYiJ9", "{\"a\":\"b\"}"},
+        {"Pz8_", "???"}, {"Pz8/", "???"}, {"Pz8-Pg==", "?\?>>"}, {"e30*", NULL},
+        {"e", NULL},     {"e3 0", NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char out[64];
