@@ -8,11 +8,11 @@
 #include <time.h>
 
 #include "log/log.h"
+#include "server/cred_choice.h"
 #include "server/upstream_classify.h"
 #include "util/clock.h"
 #include "util/random.h"
 
-#define MAX_EXCLUDED 16
 #define BACKOFF_CAP_MS 8000
 #define ERROR_BODY_WAIT_MS 5000
 
@@ -28,11 +28,7 @@ struct upstream_call {
 typedef struct call_loop {
     const upstream_ctx *ctx;
     const upstream_request *req;
-    cred_pool *pool; /* where credentials come from now: ctx->pool, or the fallback after the
-                        caller's own credential was disabled */
-    int only_id;     /* > 0: only this credential of pool (an act-<code> caller's own) */
-    int excluded[MAX_EXCLUDED];
-    size_t n_excluded;
+    cred_choice choice; /* which credential next (the caller's own, the pool, the fallback) */
     int retries;
     int max_attempts;
     api_error last;
@@ -72,19 +68,21 @@ static int backoff_ms(const proxy_config *cfg, int retry)
     return (int)(d / 2 + (long)random_below((uint64_t)d / 2 + 1)); /* "equal jitter" */
 }
 
-/* No credential is left to try: the pool's state, or the last failure. */
-static void no_credential(call_loop *l, api_error *err)
+/* No credential is left to try: the last failure, or why nothing could be tried. */
+static void no_credential(call_loop *l, cred_choice_result why, api_error *err)
 {
-    if (l->n_excluded > 0) {
+    if (why == CRED_CHOICE_TRIED_ALL) {
         *err = l->last;
-        return;
+    } else if (why == CRED_CHOICE_OWN_DUE) {
+        api_error_set(err, 503, "api_error",
+                      "the credential of this activation code has no valid access token now (a "
+                      "refresh is due); try again shortly");
+    } else {
+        api_error_set(err, 503, "api_error",
+                      "no usable Kiro credential: %zu loaded, none enabled with a valid access "
+                      "token (see GET /api/admin/credentials)",
+                      cred_pool_count(cred_choice_pool(&l->choice)));
     }
-    if (l->ctx->refresher)
-        token_refresher_poke(l->ctx->refresher);
-    api_error_set(err, 503, "api_error",
-                  "no usable Kiro credential: %zu loaded, none enabled with a valid access token "
-                  "(see GET /api/admin/credentials)",
-                  cred_pool_count(l->pool));
 }
 
 /* Acts on a failed answer. Returns 1 to make another attempt, 0 with err filled to stop. */
@@ -95,18 +93,17 @@ static int after_failure(call_loop *l, const cred_snapshot *cred, long status,
     const char *id = l->req->request_id;
     switch (k->verdict) {
     case UPSTREAM_VERDICT_FAIL_OVER:
-        cred_pool_report(l->pool, cred->id, k->outcome, k->message);
+        cred_pool_report(cred_choice_pool(&l->choice), cred->id, k->outcome, k->message);
         if (!k->quota && ctx->refresher)
             token_refresher_poke(ctx->refresher);
-        if (l->n_excluded < MAX_EXCLUDED)
-            l->excluded[l->n_excluded++] = cred->id;
+        cred_choice_exclude(&l->choice, cred->id);
         atomic_fetch_add(&ctx->metrics->upstream_failovers, 1);
         LOG_WARN("[UPSTREAM] id=%s cred=%d status=%ld %s: trying another credential (%s)", id,
                  cred->id, status, k->quota ? "quota exhausted" : "rejected", k->message);
         l->last = k->error;
         return 1;
     case UPSTREAM_VERDICT_RETRY: {
-        cred_pool_report(l->pool, cred->id, k->outcome, k->message);
+        cred_pool_report(cred_choice_pool(&l->choice), cred->id, k->outcome, k->message);
         l->last = k->error;
         if (l->retries >= ctx->cfg->max_retries) {
             LOG_WARN("[UPSTREAM] id=%s cred=%d status=%ld: giving up after %d retries (%s)", id,
@@ -176,7 +173,7 @@ static upstream_call *attempt(call_loop *l, const cred_snapshot *cred, int *agai
     }
     long status = upstream_attempt_status(t);
     if (status == 200) {
-        cred_pool_report(l->pool, cred->id, CRED_OUTCOME_OK, NULL);
+        cred_pool_report(cred_choice_pool(&l->choice), cred->id, CRED_OUTCOME_OK, NULL);
         upstream_call *c = calloc(1, sizeof *c);
         if (!c) {
             upstream_attempt_free(t);
@@ -201,63 +198,22 @@ static upstream_call *attempt(call_loop *l, const cred_snapshot *cred, int *agai
     return NULL;
 }
 
-/* The next credential to try. A caller with a credential of its own uses only that one; once
- * it is disabled (kiro-go: a 402 MONTHLY_REQUEST_COUNT), the call moves on to the fallback
- * pool. Returns 0, or -1 with err filled. */
-static int next_credential(call_loop *l, cred_snapshot *cred, api_error *err)
-{
-    if (l->only_id > 0) {
-        int rc = cred_pool_acquire_only(l->pool, l->only_id, time(NULL), cred);
-        if (rc == CRED_ONLY_OK && l->n_excluded == 0)
-            return 0;
-        if (rc == CRED_ONLY_OK) { /* refused once (401/403): no other credential of its own */
-            if (l->ctx->refresher)
-                token_refresher_poke(l->ctx->refresher);
-            *err = l->last;
-            return -1;
-        }
-        if (rc == CRED_ONLY_DISABLED && l->ctx->fallback_pool) {
-            LOG_WARN("[UPSTREAM] id=%s the caller's own credential is disabled: moving on to "
-                     "the main pool",
-                     l->req->request_id);
-            l->pool = l->ctx->fallback_pool;
-            l->only_id = 0;
-            l->n_excluded = 0;
-        } else {
-            if (l->ctx->refresher)
-                token_refresher_poke(l->ctx->refresher);
-            if (l->n_excluded > 0)
-                *err = l->last;
-            else
-                api_error_set(err, 503, "api_error",
-                              "the credential of this activation code has no valid access token "
-                              "now (a refresh is due); try again shortly");
-            return -1;
-        }
-    }
-    if (cred_pool_acquire(l->pool, l->excluded, l->n_excluded, time(NULL), cred) != 0) {
-        no_credential(l, err);
-        return -1;
-    }
-    return 0;
-}
-
 upstream_call *upstream_open(const upstream_ctx *ctx, const upstream_request *req, api_error *err)
 {
-    call_loop l = {.ctx = ctx,
-                   .req = req,
-                   .pool = ctx->pool,
-                   .only_id = ctx->only_id,
-                   .max_attempts = ctx->cfg->max_retries + 1};
+    call_loop l = {.ctx = ctx, .req = req, .max_attempts = ctx->cfg->max_retries + 1};
+    cred_choice_init(&l.choice, ctx);
     api_error_set(&l.last, 503, "api_error", "no usable Kiro credential");
-    for (int n = 1; n <= l.max_attempts + MAX_EXCLUDED; n++) {
+    for (int n = 1; n <= l.max_attempts + CRED_CHOICE_MAX_EXCLUDED; n++) {
         if (atomic_load(ctx->stopping)) {
             api_error_set(err, 503, "overloaded_error", "the proxy is shutting down");
             return NULL;
         }
         cred_snapshot cred;
-        if (next_credential(&l, &cred, err) != 0)
+        cred_choice_result got = cred_choice_next(&l.choice, &cred);
+        if (got != CRED_CHOICE_OK) {
+            no_credential(&l, got, err);
             return NULL;
+        }
         int again;
         upstream_call *c = attempt(&l, &cred, &again, err);
         if (c || !again)

@@ -12,6 +12,7 @@
 #include "util/utf8.h"
 #include "render/web_search_render.h"
 #include "server/app.h"
+#include "server/cred_choice.h"
 #include "server/kiro_mcp.h"
 #include "server/upstream.h"
 #include "server/web_search_loop.h"
@@ -62,26 +63,27 @@ static kiro_mcp_status search_once(app *a, const cred_snapshot *cred, const char
 }
 
 /* What a failed call means for the credential; 1 when another credential should be tried. */
-static int report_failure(app *a, const cred_snapshot *cred, const kiro_mcp_error *err)
+static int report_failure(const upstream_ctx *up, cred_pool *pool, const cred_snapshot *cred,
+                          const kiro_mcp_error *err)
 {
     if (err->status != KIRO_MCP_HTTP)
         return 0;
     long status = err->http_status;
     int quota = status == 402 || strstr(err->message, "MONTHLY_REQUEST_COUNT") != NULL;
     if (quota || status == 401 || status == 403) {
-        cred_pool_report(a->pool, cred->id, quota ? CRED_OUTCOME_QUOTA : CRED_OUTCOME_AUTH_FAILED,
+        cred_pool_report(pool, cred->id, quota ? CRED_OUTCOME_QUOTA : CRED_OUTCOME_AUTH_FAILED,
                          err->message);
-        if (!quota && a->refresher)
-            token_refresher_poke(a->refresher);
+        if (!quota && up->refresher)
+            token_refresher_poke(up->refresher);
         return 1;
     }
     if (status == 408 || status == 429 || status >= 500)
-        cred_pool_report(a->pool, cred->id, CRED_OUTCOME_TRANSIENT, err->message);
+        cred_pool_report(pool, cred->id, CRED_OUTCOME_TRANSIENT, err->message);
     return 0;
 }
 
-int web_search_execute(app *a, const char *query, int client_fd, const char *request_id,
-                       web_search_results *out, web_search_failure *f)
+int web_search_execute(app *a, const upstream_ctx *up, const char *query, int client_fd,
+                       const char *request_id, web_search_results *out, web_search_failure *f)
 {
     memset(out, 0, sizeof *out);
     memset(f, 0, sizeof f[0]);
@@ -89,18 +91,17 @@ int web_search_execute(app *a, const char *query, int client_fd, const char *req
         set_failure(f, "query_too_long", "the query is longer than the search accepts");
         return -1;
     }
-    int excluded[WEB_SEARCH_MAX_CREDENTIALS];
-    size_t n_excluded = 0;
+    cred_choice choice;
+    cred_choice_init(&choice, up);
     kiro_mcp_error err;
     memset(&err, 0, sizeof err);
     for (int attempt = 0; attempt < WEB_SEARCH_MAX_CREDENTIALS; attempt++) {
         cred_snapshot cred;
-        if (cred_pool_acquire(a->pool, excluded, n_excluded, time(NULL), &cred) != 0) {
-            if (attempt > 0)
-                break; /* every credential tried refused: the last error stands */
+        cred_choice_result got = cred_choice_next(&choice, &cred);
+        if (got == CRED_CHOICE_TRIED_ALL)
+            break; /* every credential tried refused: the last error stands */
+        if (got != CRED_CHOICE_OK) {
             f->no_credential = 1;
-            if (a->refresher)
-                token_refresher_poke(a->refresher);
             set_failure(f, "unavailable", "no usable Kiro credential");
             return -1;
         }
@@ -111,7 +112,7 @@ int web_search_execute(app *a, const char *query, int client_fd, const char *req
                  cred.id, (int)st, out->count, (long long)(clock_monotonic_ms() - started),
                  st == KIRO_MCP_OK ? "" : " error=", st == KIRO_MCP_OK ? "" : err.message);
         if (st == KIRO_MCP_OK) {
-            cred_pool_report(a->pool, cred.id, CRED_OUTCOME_OK, NULL);
+            cred_pool_report(cred_choice_pool(&choice), cred.id, CRED_OUTCOME_OK, NULL);
             return 0;
         }
         if (st == KIRO_MCP_ABORTED) {
@@ -119,9 +120,9 @@ int web_search_execute(app *a, const char *query, int client_fd, const char *req
             set_failure(f, "unavailable", err.message);
             return -1;
         }
-        if (!report_failure(a, &cred, &err))
+        if (!report_failure(up, cred_choice_pool(&choice), &cred, &err))
             break;
-        excluded[n_excluded++] = cred.id;
+        cred_choice_exclude(&choice, cred.id);
     }
     int throttled = err.status == KIRO_MCP_HTTP && err.http_status == 429;
     set_failure(f, throttled ? "too_many_requests" : "unavailable", err.message);
@@ -178,7 +179,10 @@ enum MHD_Result web_search_answer(request_ctx *rq, const cJSON *request)
 
     web_search_results results;
     web_search_failure failure;
-    int rc = web_search_execute(a, query, client_socket(rq), rq->request_id, &results, &failure);
+    upstream_ctx up;
+    app_upstream_for(a, rq, &up);
+    int rc = web_search_execute(a, &up, query, client_socket(rq), rq->request_id, &results,
+                                &failure);
     if (rc != 0 && failure.client_gone) {
         free(query);
         return MHD_NO; /* nobody to answer */

@@ -1,4 +1,4 @@
-/* web_search_exec.h: one web search run with the pool's credentials, shared by the
+/* web_search_exec.h: one web search run with the caller's credentials, shared by the
  * web_search-only route (web_search.c) and the loop for web_search among other tools
  * (web_search_loop.c).
  *
@@ -10,6 +10,7 @@
 #define KIRO_SERVER_WEB_SEARCH_EXEC_H
 
 #include "render/web_search_render.h"
+#include "server/upstream.h"
 
 struct app;
 
@@ -22,9 +23,11 @@ typedef struct web_search_failure {
 } web_search_failure;
 
 /* Returns 0 with *out filled (free with web_search_results_free), or -1 with *f filled and
- * *out empty. client_fd: the client's socket, watched so that a departed client ends the call
- * (-1: not watched). request_id: for the log. */
-int web_search_execute(struct app *a, const char *query, int client_fd, const char *request_id,
-                       web_search_results *out, web_search_failure *f);
+ * *out empty. up: the request's upstream context (app_upstream_for), so that an act-<code>
+ * caller searches with its own credential like its other calls. client_fd: the client's
+ * socket, watched so that a departed client ends the call (-1: not watched). request_id: for
+ * the log. */
+int web_search_execute(struct app *a, const upstream_ctx *up, const char *query, int client_fd,
+                       const char *request_id, web_search_results *out, web_search_failure *f);
 
 #endif

@@ -327,7 +327,8 @@ static cJSON *search_for(loop *l, const cJSON *tool_use, cJSON *blocks)
         snprintf(failure.message, sizeof failure.message,
                  "no more than %d searches may be made for one request", l->max_searches);
     } else {
-        rc = web_search_execute(l->a, q, l->client_fd, l->rq->request_id, &results, &failure);
+        rc = web_search_execute(l->a, &l->up, q, l->client_fd, l->rq->request_id, &results,
+                                &failure);
         l->searches += failure.searched;
     }
     if (rc != 0 && (failure.no_credential || failure.client_gone)) {

@@ -10,8 +10,9 @@
  * an object keyed by activation code. Every call the launcher and a kiro-go user's scripts make
  * then gets the answer kiro-go gives, and no file is rewritten in a way kiro-go could not read:
  *   - the keyless loopback reload, a CORS preflight from a webview, /v1/models;
- *   - act-<code> keys in any case: that code's own credential serves the request (fake-kiro's
- *     last request shows whose token went upstream); a code without a credential of its own is
+ *   - act-<code> keys in any case: that code's own credential serves the request, its
+ *     web_search (Kiro's MCP endpoint) included (fake-kiro's last requests show whose token
+ *     went upstream); a code without a credential of its own is
  *     served by the pool; an unknown code is refused; a 402 MONTHLY_REQUEST_COUNT disables the
  *     user's credential and the call moves on to the pool;
  *   - the admin API: add (200 {success,message}), stats, list (a bare array), get, set-expiry
@@ -282,6 +283,23 @@ static void message_served_by(launched *l, const char *key, char *token, size_t 
     upstream_token(token, size);
 }
 
+/* The bearer token fake-kiro's MCP endpoint (web_search) last received. */
+static void mcp_token(char *out, size_t size)
+{
+    tp_response r;
+    assert_int_equal(stack_fake_request(&upstream, "GET", "/__fake/last-mcp-request", NULL, &r), 0);
+    cJSON *j = cJSON_Parse(r.body);
+    tp_response_free(&r);
+    const cJSON *headers = cJSON_GetObjectItemCaseSensitive(j, "headers");
+    const cJSON *auth = cJSON_GetObjectItemCaseSensitive(headers, "Authorization");
+    if (!cJSON_IsString(auth))
+        auth = cJSON_GetObjectItemCaseSensitive(headers, "authorization");
+    assert_true(cJSON_IsString(auth));
+    const char *v = auth->valuestring;
+    snprintf(out, size, "%s", strncmp(v, "Bearer ", 7) == 0 ? v + 7 : v);
+    cJSON_Delete(j);
+}
+
 static int is_pool_token(const char *t)
 {
     return strcmp(t, POOL_TOKEN_1) == 0 || strcmp(t, POOL_TOKEN_2) == 0;
@@ -343,6 +361,20 @@ static void test_launcher_calls_and_keys(void **state)
         status_of(&l, "POST", "/v1/messages", "x-api-key: act-nobody-9999", MESSAGE_BODY), 401);
     assert_int_equal(status_of(&l, "POST", "/v1/messages", "x-api-key: creds-e30", MESSAGE_BODY),
                      401);
+
+    /* Claude Code's web_search (Kiro's MCP endpoint) of an act- caller: its own credential. */
+    tp_response ws;
+    int ws_status =
+        call(&l, "POST", "/v1/messages", "x-api-key: act-user-0001",
+             "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"tools\":[{\"type\":"
+             "\"web_search_20250305\",\"name\":\"web_search\"}],\"messages\":[{\"role\":"
+             "\"user\",\"content\":\"Perform a web search for the query: kiro\"}]}",
+             &ws);
+    if (ws_status != 200)
+        fail_msg("web_search with an act- key: %d %.300s", ws_status, ws.body ? ws.body : "");
+    tp_response_free(&ws);
+    mcp_token(token, sizeof token);
+    assert_string_equal(token, USER_TOKEN);
 
     /* 402 MONTHLY_REQUEST_COUNT on the user's own credential: disabled, moved on to the pool,
      * and the next call goes to the pool directly. */
