@@ -181,8 +181,8 @@ enum MHD_Result web_search_answer(request_ctx *rq, const cJSON *request)
     web_search_failure failure;
     upstream_ctx up;
     app_upstream_for(a, rq, &up);
-    int rc = web_search_execute(a, &up, query, client_socket(rq), rq->request_id, &results,
-                                &failure);
+    int rc =
+        web_search_execute(a, &up, query, client_socket(rq), rq->request_id, &results, &failure);
     if (rc != 0 && failure.client_gone) {
         free(query);
         return MHD_NO; /* nobody to answer */
