@@ -129,7 +129,8 @@ static int group_teardown(void **state)
     return stack_stop(&upstream);
 }
 
-static void write_data_dir(launched *l, const char *users_text)
+/* extra_config: more config.json members ("" for none), e.g. ",\"allowCallerCredentials\":true". */
+static void write_data_dir(launched *l, const char *users_text, const char *extra_config)
 {
     assert_int_equal(tp_temp_dir(l->dir, sizeof l->dir), 0);
     l->port = tp_free_port();
@@ -139,8 +140,8 @@ static void write_data_dir(launched *l, const char *users_text)
              "\"adminApiKey\":\"" ADMIN_KEY "\",\"regions\":[\"us-east-1\"],"
              "\"kiroVersion\":\"1.6.0\",\"activationServerUrl\":\"\",\"anthropicApiKey\":\"\","
              "\"someFutureField\":{\"nested\":[1,2]},\"upstreamUrl\":\"%s\",\"authUrl\":\"%s\","
-             "\"modelRefreshSeconds\":0}",
-             l->port, upstream.fake_url, upstream.fake_url);
+             "\"modelRefreshSeconds\":0%s}",
+             l->port, upstream.fake_url, upstream.fake_url, extra_config);
     assert_int_equal(
         tp_write_file(l->dir, "config.json", config, l->config_path, sizeof l->config_path), 0);
     const char *credentials =
@@ -318,7 +319,7 @@ static void test_launcher_calls_and_keys(void **state)
     (void)state;
     launched l;
     memset(&l, 0, sizeof l);
-    write_data_dir(&l, USER_FILE);
+    write_data_dir(&l, USER_FILE, "");
     launch(&l);
 
     /* The launcher's keyless reload after an account switch. */
@@ -504,7 +505,7 @@ static void test_truncated_user_file_is_never_rewritten(void **state)
         "\"credentials\": {\"accessToken\": \"dropin-user-acc";
     launched l;
     memset(&l, 0, sizeof l);
-    write_data_dir(&l, truncated);
+    write_data_dir(&l, truncated, "");
     launch(&l);
     const char *admin = "x-admin-key: " ADMIN_KEY;
     const struct {
@@ -541,12 +542,56 @@ static void test_truncated_user_file_is_never_rewritten(void **state)
     tp_remove_dir(l.dir);
 }
 
+/* A caller that brings its own credential (kiro-go's local mode), with the switch on: the
+ * X-Kiro-Credentials header and a creds-<base64> key are served from that credential alone;
+ * an unusable one is refused, never given the pool. */
+static void test_caller_credentials_when_allowed(void **state)
+{
+    (void)state;
+    launched l;
+    memset(&l, 0, sizeof l);
+    write_data_dir(&l, USER_FILE, ",\"allowCallerCredentials\":true");
+    launch(&l);
+#define BROUGHT "dropin-brought-access-000001"
+    const char *header = "X-Kiro-Credentials: {\"accessToken\":\"" BROUGHT
+                         "\",\"expiresAt\":\"2099-01-01T00:00:00Z\"}";
+    tp_response r;
+    int status = call(&l, "POST", "/v1/messages", header, MESSAGE_BODY, &r);
+    if (status != 200)
+        fail_msg("X-Kiro-Credentials: %d %.300s", status, r.body ? r.body : "");
+    tp_response_free(&r);
+    char token[256];
+    upstream_token(token, sizeof token);
+    assert_string_equal(token, BROUGHT);
+
+    /* printf '{"accessToken":"dropin-brought-access-000002"}' | base64 -w0 */
+    message_served_by(&l, "creds-eyJhY2Nlc3NUb2tlbiI6ImRyb3Bpbi1icm91Z2h0LWFjY2Vzcy0wMDAwMDIifQ==",
+                      token, sizeof token);
+    assert_string_equal(token, "dropin-brought-access-000002");
+
+    const char *unusable[] = {
+        "X-Kiro-Credentials: {\"accessToken\":\"expired-token-00001\",\"expiresAt\":"
+        "\"2001-01-01T00:00:00Z\"}",
+        "X-Kiro-Credentials: not json",
+        "x-api-key: creds-!!!",
+        "x-api-key: creds-e30=",
+    };
+    for (size_t i = 0; i < sizeof unusable / sizeof unusable[0]; i++) {
+        int st = status_of(&l, "POST", "/v1/messages", unusable[i], MESSAGE_BODY);
+        if (st != 401)
+            fail_msg("%s: %d (expected 401)", unusable[i], st);
+    }
+    kill_and_reap(&l);
+    tp_remove_dir(l.dir);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_launcher_calls_and_keys),
         cmocka_unit_test(test_truncated_user_file_is_never_rewritten),
+        cmocka_unit_test(test_caller_credentials_when_allowed),
     };
     return cmocka_run_group_tests_name("dropin", tests, group_setup, group_teardown);
 }
