@@ -83,10 +83,16 @@ void log_ring_destroy(log_ring *ring)
 
 int log_ring_reserve(log_ring *ring, uint64_t len, log_ring_claim *claim)
 {
-    uint64_t head = atomic_load_explicit(&ring->head, memory_order_relaxed);
     for (;;) {
-        /* Acquire: the consumer has finished reading whatever it released before this. */
+        /* Tail first, then head, on every attempt: the consumer never releases past a head
+         * that existed when it released, so a head read after the tail is never behind it.
+         * Read the other way round (a head kept from an earlier load or a failed exchange),
+         * the consumer may have released past that stale head meanwhile; the distance between
+         * them then wraps to nearly 2^24 records and a queue with room looks full: lines were
+         * dropped with the queue almost empty. Acquire: the consumer has finished reading
+         * whatever it released before this. */
         uint64_t tail = atomic_load_explicit(&ring->tail, memory_order_acquire);
+        uint64_t head = atomic_load_explicit(&ring->head, memory_order_seq_cst);
         uint64_t bytes;
         uint32_t records;
         distance(ring, tail, head, &bytes, &records);

@@ -66,8 +66,8 @@ static int parse_gap_line(const text_line *line, unsigned long long *n, unsigned
     memcpy(copy, line->text, len);
     copy[len] = '\0';
     char tail[4];
-    return sscanf(copy + LOG_TIMESTAMP_LEN + sizeof tag - 1, "%llu lines (%llu bytes)%1[\n]", n,
-                  m, tail) == 3;
+    return sscanf(copy + LOG_TIMESTAMP_LEN + sizeof tag - 1, "%llu lines (%llu bytes)%1[\n]", n, m,
+                  tail) == 3;
 }
 
 typedef struct gap_summary {
@@ -139,8 +139,8 @@ static void test_lines_arrive_intact_in_order(void **state)
     while (next_line(&cursor, r.data + r.len, &line)) {
         char message[64];
         snprintf(message, sizeof message, "line %d of %d", seen, count);
-        assert_true(line_has_format(line.text, line.len,
-                                    log_level_name((log_level)(LOG_LEVEL_INFO + seen % 3)), message));
+        assert_true(line_has_format(
+            line.text, line.len, log_level_name((log_level)(LOG_LEVEL_INFO + seen % 3)), message));
         seen++;
     }
     assert_int_equal(seen, count);
@@ -155,7 +155,6 @@ static void test_lines_arrive_intact_in_order(void **state)
     pipe_reader_destroy(&r);
 }
 
-
 /* ---- 1b, 8, 9 and levels: what one run writes, line by line (table) ------------------ */
 
 /* The lines a case expects, in order; a NULL message is checked by the case's own check. */
@@ -169,7 +168,7 @@ typedef struct output_case {
     log_level min_level;   /* the configured level */
     void (*feed)(void);    /* the calls the case makes */
     want_line want[4];
-    size_t lines;          /* how many of want[] */
+    size_t lines; /* how many of want[] */
     uint64_t logged, truncated;
     void (*check)(const pipe_reader *r); /* more checks on the output, or NULL */
 } output_case;
@@ -237,15 +236,42 @@ static void feed_levels(void)
 }
 
 static const output_case output_cases[] = {
-    {"same bytes as the formatter", 0, LOG_LEVEL_INFO, feed_formatter_line,
-     {{"WARN", "model claude: 1234 tokens\tin 2.5 s\\n"}}, 1, 1, 0, check_formatter_bytes},
-    {"truncation marker", 256, LOG_LEVEL_INFO, feed_oversized_line,
-     {{"INFO", NULL}, {"INFO", "short"}}, 2, 2, 1, check_truncation_marker},
-    {"control characters escaped", 0, LOG_LEVEL_INFO, feed_control_characters,
+    {"same bytes as the formatter",
+     0,
+     LOG_LEVEL_INFO,
+     feed_formatter_line,
+     {{"WARN", "model claude: 1234 tokens\tin 2.5 s\\n"}},
+     1,
+     1,
+     0,
+     check_formatter_bytes},
+    {"truncation marker",
+     256,
+     LOG_LEVEL_INFO,
+     feed_oversized_line,
+     {{"INFO", NULL}, {"INFO", "short"}},
+     2,
+     2,
+     1,
+     check_truncation_marker},
+    {"control characters escaped",
+     0,
+     LOG_LEVEL_INFO,
+     feed_control_characters,
      {{"ERROR", "user said: hi\\nFAKE 2000-01-01T00:00:00.000Z ERROR forged\\r\\x1b[2J\\x7f\tok"}},
-     1, 1, 0, NULL},
-    {"level filter, not counted", 0, LOG_LEVEL_WARN, feed_levels,
-     {{"WARN", "warn 3"}, {"ERROR", "error 4"}, {"DEBUG", "debug 5"}}, 3, 3, 0, NULL},
+     1,
+     1,
+     0,
+     NULL},
+    {"level filter, not counted",
+     0,
+     LOG_LEVEL_WARN,
+     feed_levels,
+     {{"WARN", "warn 3"}, {"ERROR", "error 4"}, {"DEBUG", "debug 5"}},
+     3,
+     3,
+     0,
+     NULL},
 };
 
 static void test_output_case(void **state)
@@ -432,7 +458,6 @@ static void test_gap_line_sits_at_the_gap(void **state)
     pipe_reader_destroy(&r);
 }
 
-
 /* ---- bounds: bytes and lines, drops announced at stop (table) --------------------------- */
 
 /* Equal lines into a queue the sink never drains (the pipe is full): exactly what fits one
@@ -501,8 +526,6 @@ static void test_bound_case(void **state)
     pipe_reader_destroy(&r);
 }
 
-
-
 /* ---- 5. exit deadline ------------------------------------------------------------------ */
 
 static void test_stop_returns_within_flush_deadline(void **state)
@@ -562,8 +585,6 @@ static void check_sigpipe_still_deadly(void)
     assert_int_equal(sigaction(SIGPIPE, NULL, &sa), 0);
     assert_true(sa.sa_handler == SIG_DFL);
 }
-
-
 
 /* Both ways a reader goes away (table): before the logger starts, or after lines went out.
  * Either way the drain thread gets EPIPE once, the process lives, and every line from then on
@@ -645,8 +666,6 @@ static void test_fd_flags_unchanged(void **state)
     pipe_reader_destroy(&r);
 }
 
-
-
 /* ---- 10. many threads, one line per call, never interleaved ---------------------------- */
 
 enum { MANY_THREADS = 4, MANY_LINES = 5000 };
@@ -694,10 +713,15 @@ static void test_threads_lines_never_interleave(void **state)
     int total = 0;
     while (next_line(&cursor, r.data + r.len, &line)) {
         int thread = -1, seq = -1;
-        assert_true(line.len > LOG_TIMESTAMP_LEN + 6);
-        assert_int_equal(sscanf(line.text + LOG_TIMESTAMP_LEN, " INFO t%d s%d ", &thread, &seq), 2);
-        assert_true(thread >= 0 && thread < MANY_THREADS);
-        assert_int_equal(seq, next_seq[thread]); /* each thread's lines in order, none lost */
+        int fields = line.len > LOG_TIMESTAMP_LEN + 6
+                         ? sscanf(line.text + LOG_TIMESTAMP_LEN, " INFO t%d s%d ", &thread, &seq)
+                         : 0;
+        if (fields != 2 || thread < 0 || thread >= MANY_THREADS || seq != next_seq[thread])
+            fail_msg("line %d (byte %td of %zu) is not the next line of a thread: '%.*s' (the "
+                     "line before: '%.*s')",
+                     total, line.text - r.data, r.len, (int)(line.len > 300 ? 300 : line.len),
+                     line.text, (int)(line.text - r.data > 120 ? 120 : line.text - r.data),
+                     line.text - (line.text - r.data > 120 ? 120 : line.text - r.data));
         next_seq[thread]++;
         char payload[400], message[512];
         build_payload(thread, seq, payload, sizeof payload);
@@ -829,7 +853,6 @@ static void test_before_start_and_after_stop_lines_are_dropped(void **state)
     log_config bad = config_for(-1);
     assert_int_equal(log_start(&bad), -1);
 }
-
 
 /* Callers never wake the drain thread while the queue stays under a quarter of its budget: it
  * finds their lines by polling, so a steady stream of log calls costs the callers no system call
@@ -1055,7 +1078,8 @@ int main(void)
         cmocka_unit_test_teardown(test_restart_resets_counters, teardown_stop_logger),
         cmocka_unit_test_teardown(test_before_start_and_after_stop_lines_are_dropped,
                                   teardown_stop_logger),
-        cmocka_unit_test_teardown(test_callers_do_not_wake_drain_below_threshold, teardown_stop_logger),
+        cmocka_unit_test_teardown(test_callers_do_not_wake_drain_below_threshold,
+                                  teardown_stop_logger),
         cmocka_unit_test_teardown(test_burst_past_threshold_is_drained, teardown_stop_logger),
         cmocka_unit_test(test_sink_modes),
         cmocka_unit_test(test_poll_then_atomic_never_blocks),
