@@ -183,7 +183,7 @@ static void queue_final_gap_line(drain *d)
     char timestamp[LOG_TIMESTAMP_LEN + 1];
     log_format_timestamp_now(timestamp);
     log_gap gap;
-    if (!log_gap_begin(s, timestamp, 1, &gap))
+    if (!log_gap_begin(s, timestamp, &gap))
         return;
     int placed = gap.len == 0;
     log_ring_claim claim;
