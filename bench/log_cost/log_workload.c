@@ -172,6 +172,7 @@ int work_run(work_kind kind, int threads, uint64_t calls, int markers, work_resu
         if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
             break;
     }
+    int64_t process_cpu_start = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
     pthread_mutex_lock(&start.lock);
     start.open = 1;
     pthread_cond_broadcast(&start.cond);
@@ -183,8 +184,13 @@ int work_run(work_kind kind, int threads, uint64_t calls, int markers, work_resu
         cpu_sum += (double)workers[i].cpu_ns / (double)calls;
         out->tids[i] = workers[i].tid;
     }
+    double process_cpu = (double)(clock_ns(CLOCK_PROCESS_CPUTIME_ID) - process_cpu_start);
     out->threads = started;
     out->ns_per_call = started ? sum / started : 0;
     out->cpu_ns_per_call = started ? cpu_sum / started : 0;
+    /* cpu_sum is the callers' CPU in ns per call summed over threads: times calls, their total. */
+    double others = process_cpu - cpu_sum * (double)calls;
+    out->other_cpu_ns_per_call =
+        started && others > 0 ? others / ((double)calls * (double)started) : 0;
     return started == threads ? 0 : -1;
 }
