@@ -10,7 +10,12 @@
  * divided by the plain one's is what the gate's relay costs by itself, and the proxy's rate
  * divided by this one's is what the proxy's own work costs on top.
  *
- *   bench-ref-mhd --listen 127.0.0.1:PORT --body FILE --api-key KEY [--gate] */
+ * With --pool, libmicrohttpd runs event-driven instead (its own choice of epoll/poll/select,
+ * one polling thread per core, no thread per connection): what the same library reaches when
+ * no request costs a thread hand-off, for the Go comparison. --gate and --pool exclude each
+ * other (the gate gives every connection a thread of its own).
+ *
+ *   bench-ref-mhd --listen 127.0.0.1:PORT --body FILE --api-key KEY [--gate | --pool] */
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -137,11 +142,13 @@ int main(int argc, char **argv)
 {
     const char *listen = NULL, *body = NULL;
     server s = {NULL, 0, NULL};
-    int gate = 0, bad = 0;
+    int gate = 0, pool = 0, bad = 0;
     for (int i = 1; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(argv[i], "--gate"))
             gate = 1;
+        else if (!strcmp(argv[i], "--pool"))
+            pool = 1;
         else if (!strcmp(argv[i], "--listen") && v)
             listen = v, i++;
         else if (!strcmp(argv[i], "--body") && v)
@@ -152,10 +159,10 @@ int main(int argc, char **argv)
             bad = 1;
     }
     struct sockaddr_in addr;
-    if (bad || !listen || !body || !s.api_key || parse_listen(listen, &addr) != 0 ||
-        read_body(body, &s) != 0) {
+    if (bad || (gate && pool) || !listen || !body || !s.api_key ||
+        parse_listen(listen, &addr) != 0 || read_body(body, &s) != 0) {
         fprintf(stderr, "usage: bench-ref-mhd --listen 127.0.0.1:PORT --body FILE --api-key KEY "
-                        "[--gate]\n");
+                        "[--gate | --pool]\n");
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -163,6 +170,10 @@ int main(int argc, char **argv)
     signal(SIGINT, on_signal);
     unsigned int flags =
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned int pool_threads = cores > 1 ? (unsigned int)cores : 1;
+    if (pool)
+        flags = MHD_USE_AUTO_INTERNAL_THREAD;
     int listen_fd = -1;
     if (gate) {
         flags |= MHD_USE_NO_LISTEN_SOCKET;
@@ -177,7 +188,8 @@ int main(int argc, char **argv)
                                (unsigned int)CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
                                (unsigned int)CONNECTION_TIMEOUT_S,
                                MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-                               MHD_OPTION_END);
+                               pool ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+                               pool_threads, MHD_OPTION_END);
     front_gate *g = NULL;
     if (d && gate) {
         front_gate_config gc = {
