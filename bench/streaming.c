@@ -140,7 +140,7 @@ static void report_gate_hop(ttfb_side *bare, ttfb_side *gated, ttfb_side *proxy,
               "%.3f / %.3f ms over %ld requests, %ld failed", g50, g99, samples, gated->failures);
     bench_row("stream.hop_gate", SECTION, "what the front gate's hop adds to one request",
               BENCH_INFO, "(bounds the 2x target)",
-              "%.3f ms at p50 (gated - bare; two more thread hand-offs), of the %.3f ms the proxy "
+              "%.3f ms at p50 (gated - bare: two more thread hand-offs), of the %.3f ms the proxy "
               "adds to the first byte",
               g50 - b50, added);
     bench_num("stream.hop_gate_p50_ms", g50 - b50);

@@ -132,8 +132,8 @@ static void ratio_row(const char *id, const char *figure, const char *target, do
     /* limit 0: no target, the row explains others (failed requests still fail it) */
     bench_status status = limit > 0 || !ok ? bench_verdict(ok) : BENCH_INFO;
     bench_row(id, SECTION, figure, status, target,
-              "%.3f (%.0f vs %.0f req/s; per round %.2f..%.2f over %d rounds, 95%% interval "
-              "%.2f..%.2f)",
+              "%.3f (%.0f vs %.0f req/s); per round %.2f..%.2f over %d rounds, 95%% interval "
+              "%.2f..%.2f",
               ratio, rate(num), rate(den), lo, hi, rounds, exp(mean - half), exp(mean + half));
     bench_num(id, ratio);
 }

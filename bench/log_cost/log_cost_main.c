@@ -265,7 +265,7 @@ static void report_cost(const scenario *base, const scenario *s, int t, const op
     bench_row(id, "2 log call", figure,
               gated ? bench_verdict(ratio <= TARGET_RATIO && cpu_ratio <= TARGET_RATIO) : BENCH_INFO,
               gated ? "<= 1.5x vsnprintf, wall and CPU" : "(reference)",
-              "%.0f ns = %.2fx vsnprintf (%.0f ns); caller CPU %.0f ns = %.2fx; rest of the "
+              "%.0f ns = %.2fx vsnprintf (%.0f ns), caller CPU %.0f ns = %.2fx; rest of the "
               "process (drain thread, sink reader) %.0f ns CPU per call, so %d thread%s on %ld "
               "core%s cannot go under %.2fx wall; median of %d rounds x %llu calls/thread; %s",
               ns, ratio, base_ns, cpu_ns, cpu_ratio, other_ns, threads, threads > 1 ? "s" : "",
@@ -293,7 +293,7 @@ static void report_cost(const scenario *base, const scenario *s, int t, const op
              threads, threads > 1 ? "s" : "");
     bench_row(id, "2 log call", figure, bench_verdict(s->wakeups[t] == 0),
               "0 (no futex wake by a caller)",
-              "%.6f (%llu wakeups in %llu calls; %.1f%% of lines dropped)", per_call,
+              "%.6f (%llu wakeups in %llu calls, %.1f%% of lines dropped)", per_call,
               (unsigned long long)s->wakeups[t], (unsigned long long)s->calls[t],
               s->calls[t] ? 100.0 * (double)s->dropped[t] / (double)s->calls[t] : 0);
     snprintf(key, sizeof key, "%s.per_call", id);
