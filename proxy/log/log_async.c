@@ -53,12 +53,19 @@ static _Atomic size_t max_line_bytes = 1024 * 1024;
 
 /* ---- public: logging ------------------------------------------------------------------ */
 
-/* Past three quarters of a bound, a sleeping drain thread must not wait for its next poll. */
+/* Past three quarters of a bound, a sleeping drain thread must not wait for its next poll.
+ * Not when its sleep is over already: then it is runnable and only waits for a core (two
+ * busy callers on a 2-core machine keep it waiting for milliseconds), and the wake-up would be
+ * a system call that wakes nobody. The clock is the vDSO's: no system call either. */
 static void wake_if_needed(log_session *s, log_caller *me, const log_ring_claim *claim)
 {
     if (claim->bytes_used <= s->wake_bytes && claim->records_used <= s->wake_records)
         return;
-    if (!atomic_load(&s->drain_sleeping) || !atomic_exchange(&s->drain_sleeping, 0))
+    if (!atomic_load(&s->drain_sleeping))
+        return;
+    if (clock_monotonic_us() >= atomic_load(&s->sleep_until_us))
+        return;
+    if (!atomic_exchange(&s->drain_sleeping, 0))
         return;
     log_caller_add(me, CALLER_DRAIN_WAKEUPS, 1);
     log_session_wake(s); /* rare: the queue filled that far between two polls */

@@ -219,7 +219,7 @@ static void wait_for_work(drain *d)
     /* Announce the sleep, then look again: a caller that passes the wake-up threshold after
      * this store sees the flag (both sides are sequentially consistent), and one that passed
      * it before is seen here. */
-    atomic_store(&s->drain_sleeping, 1);
+    log_session_announce_sleep(s, wait_ms);
     log_ring_pending(&s->ring, &d->reader, &bytes, &records);
     if (bytes <= s->wake_bytes && records <= s->wake_records)
         log_session_sleep(s, wait_ms);
@@ -242,7 +242,7 @@ static int gather(drain *d)
         d->release_records != 0 || d->ahead >= GATHER_BYTES || d->count == BATCH_RECORDS || atomic_load(&s->stopping) ||
         atomic_load(&s->sink_gone))
         return 0;
-    atomic_store(&s->drain_sleeping, 1);
+    log_session_announce_sleep(s, DRAIN_BUSY_WAIT_MS);
     uint64_t bytes;
     uint32_t records;
     log_ring_pending(&s->ring, &d->reader, &bytes, &records);

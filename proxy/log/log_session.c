@@ -77,6 +77,7 @@ log_session *log_session_create(const log_config *config)
     atomic_init(&s->stop_deadline_ms, 0);
     atomic_init(&s->sink_gone, 0);
     atomic_init(&s->drain_sleeping, 0);
+    atomic_init(&s->sleep_until_us, 0);
     atomic_init(&s->callers_stuck, 0);
     atomic_init(&s->drops_pending, 0);
     atomic_flag_clear(&s->announcing);
@@ -106,6 +107,12 @@ void log_session_wake(log_session *s)
     s->wake_pending = 1;
     pthread_cond_signal(&s->work_ready);
     pthread_mutex_unlock(&s->wake_lock);
+}
+
+void log_session_announce_sleep(log_session *s, int wait_ms)
+{
+    atomic_store(&s->sleep_until_us, clock_monotonic_us() + (int64_t)wait_ms * 1000);
+    atomic_store(&s->drain_sleeping, 1);
 }
 
 void log_session_sleep(log_session *s, int wait_ms)
