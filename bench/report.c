@@ -234,7 +234,7 @@ static int write_markdown(const report *r, const char *path, int failures)
         md_cell(f, w->measured);
         fprintf(f, " %s%s%s |\n", is_fail(w) ? "**" : "", w->status, is_fail(w) ? "**" : "");
     }
-    fprintf(f, "\n## Summary: every target, from this one run\n\n"
+    fprintf(f, "\n### Summary: every target, from this one run\n\n"
                "| section | figure | target | measured | met? |\n|---|---|---|---|---|\n");
     for (int i = 0; i < r->row_count; i++) {
         const row *w = &r->rows[i];

@@ -42,6 +42,13 @@ typedef struct work_result {
 /* Runs the workload. Returns 0, or -1 when threads could not be started. */
 int work_run(work_kind kind, int threads, uint64_t calls, int markers, work_result *out);
 
+/* The same, calling at_gate(arg) once every thread has started and waits at the gate, right
+ * before it opens (the bench starts the logger there, so that its callers begin within
+ * microseconds of log_start()). When at_gate fails the threads end without a call and -1 is
+ * returned. */
+int work_run_gated(work_kind kind, int threads, uint64_t calls, int markers,
+                   int (*at_gate)(void *arg), void *arg, work_result *out);
+
 /* The length of the message part (the line minus timestamp, level and newline). */
 int work_message_bytes(void);
 
