@@ -98,10 +98,11 @@ static void thread_handoff(void)
     close(sv[0]);
     close(sv[1]);
     if (ok)
-        bench_row("machine.handoff", "7 machine", "one thread hand-off (socketpair, half a round "
-                  "trip between two threads)", BENCH_INFO, "(the unit of a hop)",
-                  "p50 %.1f us, p99 %.1f us over %d round trips", bench_percentile(&s, 50),
-                  bench_percentile(&s, 99), HANDOFF_TRIPS);
+        bench_row("machine.handoff", "7 machine",
+                  "one thread hand-off (socketpair, half a round "
+                  "trip between two threads)",
+                  BENCH_INFO, "(the unit of a hop)", "p50 %.1f us, p99 %.1f us over %d round trips",
+                  bench_percentile(&s, 50), bench_percentile(&s, 99), HANDOFF_TRIPS);
     bench_num("machine.handoff_p50_us", bench_percentile(&s, 50));
     bench_samples_free(&s);
 }

@@ -30,8 +30,13 @@
 
 /* The proxy's defaults (proxy/config): connections, client and header timeouts, body limit
  * and body deadline. */
-enum { CONNECTION_LIMIT = 512, CONNECTION_TIMEOUT_S = 300, BODY_MAX = 4 * 1024 * 1024,
-       GATE_HEADER_TIMEOUT_MS = 60000, GATE_BODY_TIMEOUT_MS = 60000 };
+enum {
+    CONNECTION_LIMIT = 512,
+    CONNECTION_TIMEOUT_S = 300,
+    BODY_MAX = 4 * 1024 * 1024,
+    GATE_HEADER_TIMEOUT_MS = 60000,
+    GATE_BODY_TIMEOUT_MS = 60000
+};
 #define GATE_MAX_BODY_BYTES ((uint64_t)16 * 1024 * 1024)
 
 typedef struct server {
@@ -188,8 +193,8 @@ int main(int argc, char **argv)
                                (unsigned int)CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
                                (unsigned int)CONNECTION_TIMEOUT_S,
                                MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-                               pool ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
-                               pool_threads, MHD_OPTION_END);
+                               pool ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, pool_threads,
+                               MHD_OPTION_END);
     front_gate *g = NULL;
     if (d && gate) {
         front_gate_config gc = {

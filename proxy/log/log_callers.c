@@ -81,8 +81,8 @@ static log_caller *claim_free_block(void)
     for (log_caller *c = atomic_load_explicit(&blocks, memory_order_acquire); c; c = c->next) {
         int expected = 0;
         if (!atomic_load_explicit(&c->owned, memory_order_relaxed) &&
-            atomic_compare_exchange_strong_explicit(&c->owned, &expected, 1,
-                                                    memory_order_acquire, memory_order_relaxed))
+            atomic_compare_exchange_strong_explicit(&c->owned, &expected, 1, memory_order_acquire,
+                                                    memory_order_relaxed))
             return c;
     }
     return NULL;
@@ -131,11 +131,10 @@ void log_callers_count_orphan(uint64_t bytes)
 void log_callers_sum(log_caller_sums *out)
 {
     memset(out->value, 0, sizeof out->value);
-    for (const log_caller *c = atomic_load_explicit(&blocks, memory_order_acquire); c;
-         c = c->next)
+    for (const log_caller *c = atomic_load_explicit(&blocks, memory_order_acquire); c; c = c->next)
         for (int k = CALLER_COUNTERS - 1; k >= 0; k--) /* reverse order: see log_caller_add */
-            out->value[k] += atomic_load_explicit(&((log_caller *)c)->count[k],
-                                                  memory_order_acquire);
+            out->value[k] +=
+                atomic_load_explicit(&((log_caller *)c)->count[k], memory_order_acquire);
     uint64_t lines = atomic_load(&orphan_lines), bytes = atomic_load(&orphan_bytes);
     out->value[CALLER_LINES_LOGGED] += lines;
     out->value[CALLER_BYTES_LOGGED] += bytes;

@@ -239,8 +239,8 @@ static int gather(drain *d)
 {
     log_session *s = d->s;
     if (d->gathered || d->sink.mode == LOG_SINK_WRITE_FREELY || d->first != 0 || d->done != 0 ||
-        d->release_records != 0 || d->ahead >= GATHER_BYTES || d->count == BATCH_RECORDS || atomic_load(&s->stopping) ||
-        atomic_load(&s->sink_gone))
+        d->release_records != 0 || d->ahead >= GATHER_BYTES || d->count == BATCH_RECORDS ||
+        atomic_load(&s->stopping) || atomic_load(&s->sink_gone))
         return 0;
     log_session_announce_sleep(s, DRAIN_BUSY_WAIT_MS);
     uint64_t bytes;

@@ -6,9 +6,9 @@
  * counter is written per dropped line, so two threads dropping side by side (a stalled sink)
  * do not fight over a cache line. The next caller whose line fits, and sees the flag, becomes
  * the announcer: under a try-lock (never waited for) it lowers the flag, adds up the overflow
- * counts of every thread (log_callers_sum: no lock), and puts the difference from what was already announced into the
- * same record as its own line, gap line first. If its line does not fit after all, the drops
- * stay pending (flag raised again). At stop the drain thread announces what is left.
+ * counts of every thread (log_callers_sum: no lock), and puts the difference from what was already
+ * announced into the same record as its own line, gap line first. If its line does not fit after
+ * all, the drops stay pending (flag raised again). At stop the drain thread announces what is left.
  *
  * The flag and the counts form a Dekker pair: a dropper writes its count, then (after a full
  * fence) looks at the flag; the announcer lowers the flag, then reads the counts. Either the

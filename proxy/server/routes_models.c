@@ -170,8 +170,7 @@ enum MHD_Result route_models_list(request_ctx *rq)
     list_text *t = models_list_text(rq->app->models);
     if (!t)
         return respond_error_msg(rq, 500, "api_error", "out of memory");
-    return respond_shared_bytes(rq, 200, "application/json", t->text, t->len, list_text_release,
-                                t);
+    return respond_shared_bytes(rq, 200, "application/json", t->text, t->len, list_text_release, t);
 }
 
 enum MHD_Result route_models_get(request_ctx *rq)

@@ -106,8 +106,7 @@ size_t model_catalog_snapshot(model_catalog *c, model_info **out)
     return model_catalog_snapshot_generation(c, out, &generation);
 }
 
-size_t model_catalog_snapshot_generation(model_catalog *c, model_info **out,
-                                         uint64_t *generation)
+size_t model_catalog_snapshot_generation(model_catalog *c, model_info **out, uint64_t *generation)
 {
     *out = NULL;
     *generation = 0;
