@@ -5,7 +5,9 @@
  *   bench-report [--markdown FILE] [--json FILE] [--meta KEY=VALUE]... RESULTS...
  *
  * Rows are shown by section (the sections are numbered after the figures of the issue), in
- * the order they were printed within a section. */
+ * the order they were printed within a section. A summary follows: every figure that has a
+ * target, and the figures that say what bounds one (target "(bounds ...)"), with the target,
+ * the measured value (its first clause) and whether it was met. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +129,49 @@ static int in_machine_line(const char *key)
            !strcmp(key, "pipe_capacity") || !strcmp(key, "pipe_buf");
 }
 
+/* Rows of the summary: a target, or what bounds one. */
+static int in_summary(const row *w)
+{
+    return strcmp(w->status, "INFO") != 0 || strncmp(w->target, "(bounds", 7) == 0;
+}
+
+/* The measured text up to its first "; " (the figure itself; the rest says how it was taken). */
+static void short_measured(const char *measured, char *out, size_t out_size)
+{
+    const char *end = strstr(measured, "; ");
+    size_t n = end ? (size_t)(end - measured) : strlen(measured);
+    if (n >= out_size)
+        n = out_size - 1;
+    memcpy(out, measured, n);
+    out[n] = '\0';
+}
+
+static const char *met_word(const row *w)
+{
+    if (!strcmp(w->status, "PASS"))
+        return "yes";
+    if (!strcmp(w->status, "INFO"))
+        return "-";
+    if (!strcmp(w->status, "N/A"))
+        return "n/a";
+    return "NO";
+}
+
+static void print_summary(const report *r)
+{
+    printf("\n== Summary: every target, from this one run ==\n");
+    printf("  %-4s  %-16s  %s\n", "met?", "section", "figure | target | measured");
+    for (int i = 0; i < r->row_count; i++) {
+        const row *w = &r->rows[i];
+        if (!in_summary(w))
+            continue;
+        char measured[256];
+        short_measured(w->measured, measured, sizeof measured);
+        printf("  %-4s  %-16s  %s | %s | %s\n", met_word(w), w->section, w->figure, w->target,
+               measured);
+    }
+}
+
 static void print_table(const report *r, int failures)
 {
     machine_line(r, stdout, "");
@@ -143,6 +188,7 @@ static void print_table(const report *r, int failures)
         printf("  %-4s  %s\n        target: %s\n        measured: %s\n", w->status, w->figure,
                w->target, w->measured);
     }
+    print_summary(r);
     printf("\n");
     if (failures == 0) {
         printf("RESULT: every target held (%d figures).\n", r->row_count);
@@ -187,6 +233,21 @@ static int write_markdown(const report *r, const char *path, int failures)
         md_cell(f, w->target);
         md_cell(f, w->measured);
         fprintf(f, " %s%s%s |\n", is_fail(w) ? "**" : "", w->status, is_fail(w) ? "**" : "");
+    }
+    fprintf(f, "\n### Summary: every target, from this one run\n\n"
+               "| section | figure | target | measured | met? |\n|---|---|---|---|---|\n");
+    for (int i = 0; i < r->row_count; i++) {
+        const row *w = &r->rows[i];
+        if (!in_summary(w))
+            continue;
+        char measured[256];
+        short_measured(w->measured, measured, sizeof measured);
+        fputs("|", f);
+        md_cell(f, w->section);
+        md_cell(f, w->figure);
+        md_cell(f, w->target);
+        md_cell(f, measured);
+        fprintf(f, " %s%s%s |\n", is_fail(w) ? "**" : "", met_word(w), is_fail(w) ? "**" : "");
     }
     if (failures)
         fprintf(f, "\n**%d target%s missed.**\n", failures, failures > 1 ? "s" : "");

@@ -204,13 +204,13 @@ static void report(const level *idle, const level *levels, int count, int probes
         int ok = l->established && l->probe_failures == 0 && l->cut_failed == 0 && l->drained;
         bench_row(id, SECTION, figure, bench_verdict(ok),
                   "all established and held, 0 failed probes",
-                  "RSS %.1f MiB (%+.0f KiB per stream), %ld threads (%+.2f per stream); "
-                  "/v1/models p50 / p99 / max %.2f / %.2f / %.2f ms (p99 %.2fx idle); %s, %d "
-                  "ended early, %ld probes failed, %s after the cut",
+                  "RSS %.1f MiB (%+.0f KiB per stream), %ld threads (%+.2f per stream), "
+                  "/v1/models p99 %.2f ms (%.2fx idle); p50 / p99 / max %.2f / %.2f / %.2f ms; "
+                  "%s, %d ended early, %ld probes failed, %s after the cut",
                   (double)l->rss / 1048576,
                   per_stream((double)l->rss, (double)idle->rss, l->streams) / 1024, l->threads,
-                  per_stream((double)l->threads, (double)idle->threads, l->streams), l->p50, l->p99,
-                  l->max, bench_ratio(l->p99, idle->p99),
+                  per_stream((double)l->threads, (double)idle->threads, l->streams), l->p99,
+                  bench_ratio(l->p99, idle->p99), l->p50, l->p99, l->max,
                   l->established ? "all established" : "NOT all established", l->cut_failed,
                   l->probe_failures, l->drained ? "gauge back to 0" : "gauge NOT back to 0");
         char key[96];

@@ -10,7 +10,11 @@
  * when a connection has to be opened for it (TCP handshake, fake-kiro's accept and thread per
  * connection), which the proxy paid on every request until its upstream calls shared one
  * connection cache (server/upstream_share.c). Reported: p50/p99 of each and the ratio
- * proxy/direct (target <= 2x at p50).
+ * proxy/direct (target <= 2x at p50). Two more sides, interleaved with those, show what the
+ * front gate's hop costs by itself: GET /v1/models on a keep-alive connection to bench-ref-mhd
+ * (bare libmicrohttpd in the proxy's threading mode) and to bench-ref-mhd --gate (the same
+ * behind the proxy's front gate); the difference of their p50 is the gate's share of what the
+ * proxy adds, in the unit bench-machine measures (one thread hand-off).
  * Sustained streams: fake-kiro is switched (POST /__fake/faults) to 8 KiB replies in 64-byte
  * frames 2 ms apart (~0.25 s per stream); 50 streams are kept in flight until `rounds` x 50
  * have run. Target: every stream answers 200 and ends with `event: message_stop`, and
@@ -21,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench_bodies.h"
 #include "bench_client.h"
@@ -30,6 +35,7 @@
 #include "bench_stats.h"
 #include "bench_watchdog.h"
 #include "http.h"
+#include "proc.h"
 
 enum { REQUEST_TIMEOUT_MS = 10000, WATCHDOG_S = 120 };
 
@@ -57,7 +63,7 @@ typedef struct ttfb_side {
 static void sample(ttfb_side *s)
 {
     bench_timing t;
-    int ok = bench_client_request(&s->client, s->url, s->body, strlen(s->body),
+    int ok = bench_client_request(&s->client, s->url, s->body, s->body ? strlen(s->body) : 0,
                                   REQUEST_TIMEOUT_MS, &t) == 0 &&
              t.status == 200;
     if (ok && s->must_contain && !strstr(bench_client_body(&s->client), s->must_contain))
@@ -109,15 +115,41 @@ static void report_ttfb(ttfb_side *proxy, ttfb_side *direct, ttfb_side *fresh, l
               bench_ratio(p99, d99));
     bench_row("stream.ttfb_split", SECTION, "what the proxy adds, and what a new connection costs",
               BENCH_INFO, "(explains the ratio)",
-              "the proxy adds %.2f ms at p50 over keep-alive direct (its own work plus one more "
-              "hop: two more thread wake-ups); a new connection per request would add %.2f ms "
-              "(fresh - keep-alive direct)",
+              "the proxy adds %.2f ms at p50 over keep-alive direct (its own work and four more "
+              "thread hand-offs: client-gate-libmicrohttpd and back, the gate's two below); a new "
+              "connection per request would add %.2f ms (fresh - keep-alive direct)",
               p50 - d50, f50 - d50);
     bench_num("stream.ttfb_direct_fresh_p50_ms", f50);
     bench_num("stream.ttfb_proxy_p50_ms", p50);
     bench_num("stream.ttfb_direct_p50_ms", d50);
     bench_num("stream.ttfb_ratio_p50", bench_ratio(p50, d50));
     bench_num("stream.ttfb_ratio_p99", bench_ratio(p99, d99));
+}
+
+/* What one hop through the front gate costs: bare libmicrohttpd with and without the gate. */
+static void report_gate_hop(ttfb_side *bare, ttfb_side *gated, ttfb_side *proxy,
+                            ttfb_side *direct, long samples)
+{
+    double b50 = bench_percentile(&bare->first_byte_us, 50) / 1000,
+           b99 = bench_percentile(&bare->first_byte_us, 99) / 1000,
+           g50 = bench_percentile(&gated->first_byte_us, 50) / 1000,
+           g99 = bench_percentile(&gated->first_byte_us, 99) / 1000;
+    double added = bench_percentile(&proxy->first_byte_us, 50) / 1000 -
+                   bench_percentile(&direct->first_byte_us, 50) / 1000;
+    bench_row("stream.hop_bare", SECTION,
+              "keep-alive GET /v1/models, bare libmicrohttpd (bench-ref-mhd): p50 / p99",
+              bare->failures ? BENCH_FAIL : BENCH_INFO, "(reference)",
+              "%.3f / %.3f ms over %ld requests, %ld failed", b50, b99, samples, bare->failures);
+    bench_row("stream.hop_gated", SECTION,
+              "the same behind the proxy's front gate (bench-ref-mhd --gate): p50 / p99",
+              gated->failures ? BENCH_FAIL : BENCH_INFO, "(reference)",
+              "%.3f / %.3f ms over %ld requests, %ld failed", g50, g99, samples, gated->failures);
+    bench_row("stream.hop_gate", SECTION, "what the front gate's hop adds to one request",
+              BENCH_INFO, "(bounds the 2x target)",
+              "%.3f ms at p50 (gated - bare: two more thread hand-offs), of the %.3f ms the proxy "
+              "adds to the first byte",
+              g50 - b50, added);
+    bench_num("stream.hop_gate_p50_ms", g50 - b50);
 }
 
 static int sustained(bench_env *env, bench_proxy *proxy, const char *body, int concurrency,
@@ -188,39 +220,68 @@ int main(int argc, char **argv)
     bench_env env;
     if (!message || !kiro || bench_env_start(&env, NULL) != 0)
         return 1;
-    bench_proxy proxy;
+    bench_proxy proxy, bare_ref, gated_ref;
+    memset(&bare_ref, 0, sizeof bare_ref);
+    memset(&gated_ref, 0, sizeof gated_ref);
+    bare_ref.log.read_fd = bare_ref.log.write_fd = -1; /* nothing to close before a start */
+    gated_ref.log.read_fd = gated_ref.log.write_fd = -1;
     bench_proxy_options po = {.binary = "kiro-proxy-async", .sink = BENCH_SINK_DRAINED};
     ttfb_side via = {.body = message, .must_contain = "event: message_stop"};
     ttfb_side direct = {.body = kiro};
     ttfb_side fresh = {.body = kiro};
-    ttfb_side *sides[3] = {&via, &direct, &fresh};
+    ttfb_side bare = {.body = NULL}, gated = {.body = NULL};
+    enum { SIDES = 5 };
+    ttfb_side *sides[SIDES] = {&via, &direct, &fresh, &bare, &gated};
+    char body_path[256] = "";
     int rc = 1;
     if (bench_proxy_start(&proxy, &env, &po) != 0 ||
         bench_client_init(&via.client, bench_api_headers, 0, 1) != 0 ||
         bench_client_init(&direct.client, direct_headers, 0, 0) != 0 ||
-        bench_client_init(&fresh.client, direct_headers, 1, 0) != 0)
+        bench_client_init(&fresh.client, direct_headers, 1, 0) != 0 ||
+        bench_client_init(&bare.client, bench_api_headers, 0, 0) != 0 ||
+        bench_client_init(&gated.client, bench_api_headers, 0, 0) != 0)
+        goto out;
+    /* The reference servers answer a small JSON body, like the proxy's /health. */
+    static const char ref_body[] = "{\"status\":\"ok\",\"service\":\"bench-ref-mhd\"}";
+    if (tp_write_file(env.dir, "ref-body.json", ref_body, body_path, sizeof body_path) != 0)
+        goto out;
+    const char *bare_args[] = {"--body", body_path, "--api-key", BENCH_API_KEY, NULL};
+    const char *gated_args[] = {"--body", body_path, "--api-key", BENCH_API_KEY, "--gate", NULL};
+    bench_server_options bo = {.binary = "bench-ref-mhd", .args = bare_args,
+                               .sink = BENCH_SINK_DEVNULL, .ready_path = "/v1/models"};
+    bench_server_options go = bo;
+    go.args = gated_args;
+    if (bench_server_start(&bare_ref, &bo) != 0 || bench_server_start(&gated_ref, &go) != 0)
         goto out;
     snprintf(via.url, sizeof via.url, "%s/v1/messages", proxy.url);
     snprintf(direct.url, sizeof direct.url, "%s/generateAssistantResponse", env.fake_url);
     snprintf(fresh.url, sizeof fresh.url, "%s/generateAssistantResponse", env.fake_url);
-    for (int k = 0; k < 3; k++) { /* warm-up: connections, the proxy's upstream path */
+    snprintf(bare.url, sizeof bare.url, "%s/v1/models", bare_ref.url);
+    snprintf(gated.url, sizeof gated.url, "%s/v1/models", gated_ref.url);
+    for (int k = 0; k < SIDES; k++) { /* warm-up: connections, the proxy's upstream path */
         sample(sides[k]);
         sides[k]->failures = 0;
         bench_samples_free(&sides[k]->first_byte_us);
     }
     for (long i = 0; i < samples; i++) /* the order rotates every request */
-        for (int k = 0; k < 3; k++)
-            sample(sides[(i + k) % 3]);
+        for (int k = 0; k < SIDES; k++)
+            sample(sides[(i + k) % SIDES]);
     report_ttfb(&via, &direct, &fresh, samples);
+    report_gate_hop(&bare, &gated, &via, &direct, samples);
     if (sustained(&env, &proxy, message, concurrency, rounds) == 0)
         rc = 0;
 out:
     bench_client_free(&via.client);
     bench_client_free(&direct.client);
     bench_client_free(&fresh.client);
-    bench_samples_free(&via.first_byte_us);
-    bench_samples_free(&direct.first_byte_us);
-    bench_samples_free(&fresh.first_byte_us);
+    bench_client_free(&bare.client);
+    bench_client_free(&gated.client);
+    for (int k = 0; k < SIDES; k++)
+        bench_samples_free(&sides[k]->first_byte_us);
+    bench_proxy_stop(&gated_ref);
+    bench_proxy_stop(&bare_ref);
+    if (body_path[0])
+        unlink(body_path);
     bench_proxy_stop(&proxy);
     bench_env_stop(&env);
     free(message);

@@ -31,6 +31,7 @@ typedef struct gate {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     int open;
+    int cancelled; /* opened without work (at_gate failed) */
 } gate;
 
 typedef struct worker {
@@ -125,6 +126,8 @@ static void *worker_main(void *arg)
     char out[LOG_WORKLOAD_LINE_BYTES * 2];
     unsigned long long id = (unsigned long long)w->tid << 32;
     wait_gate(w->start);
+    if (w->start->cancelled)
+        return NULL;
     /* The thread CPU clock is a real system call: read it outside the marked region. */
     int64_t start = clock_ns(CLOCK_MONOTONIC), cpu_start = clock_ns(CLOCK_THREAD_CPUTIME_ID);
     if (w->markers)
@@ -155,11 +158,17 @@ static void *worker_main(void *arg)
 
 int work_run(work_kind kind, int threads, uint64_t calls, int markers, work_result *out)
 {
+    return work_run_gated(kind, threads, calls, markers, NULL, NULL, out);
+}
+
+int work_run_gated(work_kind kind, int threads, uint64_t calls, int markers,
+                   int (*at_gate)(void *arg), void *arg, work_result *out)
+{
     prepare_note();
     memset(out, 0, sizeof *out);
     if (threads < 1 || threads > LOG_WORKLOAD_THREADS_MAX || calls == 0)
         return -1;
-    gate start = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+    gate start = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
     worker workers[LOG_WORKLOAD_THREADS_MAX];
     memset(workers, 0, sizeof workers);
     int started = 0;
@@ -172,7 +181,10 @@ int work_run(work_kind kind, int threads, uint64_t calls, int markers, work_resu
         if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
             break;
     }
+    int hook_failed = at_gate && at_gate(arg) != 0;
+    int64_t process_cpu_start = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
     pthread_mutex_lock(&start.lock);
+    start.cancelled = hook_failed;
     start.open = 1;
     pthread_cond_broadcast(&start.cond);
     pthread_mutex_unlock(&start.lock);
@@ -183,8 +195,13 @@ int work_run(work_kind kind, int threads, uint64_t calls, int markers, work_resu
         cpu_sum += (double)workers[i].cpu_ns / (double)calls;
         out->tids[i] = workers[i].tid;
     }
+    double process_cpu = (double)(clock_ns(CLOCK_PROCESS_CPUTIME_ID) - process_cpu_start);
     out->threads = started;
     out->ns_per_call = started ? sum / started : 0;
     out->cpu_ns_per_call = started ? cpu_sum / started : 0;
-    return started == threads ? 0 : -1;
+    /* cpu_sum is the callers' CPU in ns per call summed over threads: times calls, their total. */
+    double others = process_cpu - cpu_sum * (double)calls;
+    out->other_cpu_ns_per_call =
+        started && others > 0 ? others / ((double)calls * (double)started) : 0;
+    return started == threads && !hook_failed ? 0 : -1;
 }

@@ -4,9 +4,13 @@
  * lock, reserves room for it in a bounded lock-free ring (log_ring.c: one compare-and-swap),
  * copies it in and commits it. Its counters are its own (log_callers.c), so two threads
  * logging side by side share no cache line but the ring's reservation word. It makes no system
- * call in the common case: the drain thread is not woken per line but polls the queue on a
- * short timer while lines flow, and a caller wakes it only when the queue passes a quarter of a
- * bound while it sleeps, so that a burst cannot fill the queue unseen.
+ * call in the common case, its first call included (log_callers.h): the drain thread is not
+ * woken per line but polls the queue on a short timer while lines flow, and a caller wakes it
+ * only when the queue passes three quarters of a bound while it sleeps, so that a burst cannot
+ * fill the queue unseen. Three quarters, not less: two threads doing nothing but log calls
+ * queue about 1.6 MB per millisecond on the 2-core bench machine, more than a quarter of the
+ * default 4 MiB queue in one 1 ms poll period, and they would wake it after every idle gap;
+ * the last quarter (1 MiB) is the room left for the wake-up to take effect.
  *
  * The queue is bounded in bytes (queue_bytes) and in lines (queue_lines). A line that does not
  * fit is dropped (the newest, so the lines that explain an incident survive) and counted; the
@@ -49,12 +53,19 @@ static _Atomic size_t max_line_bytes = 1024 * 1024;
 
 /* ---- public: logging ------------------------------------------------------------------ */
 
-/* Past a quarter of a bound, a sleeping drain thread must not wait for its next poll. */
+/* Past three quarters of a bound, a sleeping drain thread must not wait for its next poll.
+ * Not when its sleep is over already: then it is runnable and only waits for a core (two
+ * busy callers on a 2-core machine keep it waiting for milliseconds), and the wake-up would be
+ * a system call that wakes nobody. The clock is the vDSO's: no system call either. */
 static void wake_if_needed(log_session *s, log_caller *me, const log_ring_claim *claim)
 {
     if (claim->bytes_used <= s->wake_bytes && claim->records_used <= s->wake_records)
         return;
-    if (!atomic_load(&s->drain_sleeping) || !atomic_exchange(&s->drain_sleeping, 0))
+    if (!atomic_load(&s->drain_sleeping))
+        return;
+    if (clock_monotonic_us() >= atomic_load(&s->sleep_until_us))
+        return;
+    if (!atomic_exchange(&s->drain_sleeping, 0))
         return;
     log_caller_add(me, CALLER_DRAIN_WAKEUPS, 1);
     log_session_wake(s); /* rare: the queue filled that far between two polls */
@@ -70,7 +81,7 @@ static int enqueue(log_session *s, log_caller *me, const log_line *line)
         /* Under overload most lines are dropped: do not add up the drops for one of them. */
         if (!log_ring_has_room(&s->ring, line->len))
             return 0;
-        announcing = log_gap_begin(s, line->text, 0, &gap);
+        announcing = log_gap_begin(s, line->text, &gap);
     }
     log_ring_claim claim;
     if (!log_ring_reserve(&s->ring, gap.len + line->len, &claim)) {
@@ -147,7 +158,7 @@ void log_get_stats(log_stats *out)
     log_board_view board;
     log_board_read(&board);
     log_caller_sums sums;
-    log_callers_sum(&sums, 0);
+    log_callers_sum(&sums);
     const uint64_t *n = sums.value, *b = board.baseline.value;
 
     memset(out, 0, sizeof *out);
@@ -195,6 +206,7 @@ int log_start(const log_config *config)
     if (normalized.fd < 0)
         return -1;
 
+    log_callers_prepare(); /* the one-time setup, here rather than in a caller's first call */
     pthread_mutex_lock(&lifecycle_lock);
     log_session *s = atomic_load(&active) ? NULL : log_session_create(&normalized);
     if (!s) {
@@ -202,7 +214,7 @@ int log_start(const log_config *config)
         return -1;
     }
     log_caller_sums baseline;
-    log_callers_sum(&baseline, 0);
+    log_callers_sum(&baseline);
     s->announced_lines = baseline.value[CALLER_LINES_OVERFLOW];
     s->announced_bytes = baseline.value[CALLER_BYTES_OVERFLOW];
     log_board_begin(s, &baseline, normalized.queue_bytes);

@@ -1,9 +1,10 @@
 /* log_callers.c: the registry of per-thread caller blocks; see log_callers.h.
  *
- * One mutex guards the list of live blocks, the spare blocks and the retired totals. It is
- * taken when a thread registers (its first log call) or exits, by statistics readers, and by
- * log_stop(); a logging caller only ever try-locks it (to count drops for a gap line), so no
- * caller waits on it while it is inside the logger. */
+ * One list of blocks that only grows, headed by an atomic pointer: a block is pushed with a
+ * compare-and-swap of the head, its next pointer is fixed before it is published (release) and
+ * never changes, and no block is ever unlinked or freed, so readers walk the list without a
+ * lock while threads register. A block is claimed by a compare-and-swap of its owned flag; a
+ * thread-exit hook (a pthread key destructor) lowers the flag. */
 #include "log/log_callers.h"
 
 #include "util/clock.h"
@@ -14,85 +15,107 @@
 #include <string.h>
 
 enum {
-    BLOCK_ALIGN = 64, /* a block per cache line (or more), never two threads on one line */
+    STATIC_BLOCKS = 256, /* blocks that need no malloc (32 KiB); later threads allocate */
     YIELDS_BEFORE_SLEEP = 100,
 };
 
 _Thread_local log_caller *log_caller_current;
 
-static struct {
-    pthread_mutex_t lock;
-    log_caller *live;  /* doubly linked */
-    log_caller *spare; /* blocks of exited threads, linked by next */
-    uint64_t retired[CALLER_COUNTERS];
-    pthread_key_t exit_key;
-    int key_ok;
-    pthread_once_t key_once;
-} registry = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL, {0}, 0, 0, PTHREAD_ONCE_INIT};
+static log_caller static_blocks[STATIC_BLOCKS];
+static _Atomic unsigned static_taken; /* static_blocks[0..static_taken) handed out */
+static _Atomic(log_caller *) blocks;  /* head of the list of every block */
+static pthread_key_t exit_key;
+static _Atomic int exit_key_ok;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 
-/* Thread exit: fold the thread's counts into the retired totals and keep its block. */
-static void retire(void *arg)
+/* Thread exit: the block is free for the next new thread; its counts stay in it. */
+static void release_block(void *arg)
 {
     log_caller *c = arg;
-    pthread_mutex_lock(&registry.lock);
-    for (int k = 0; k < CALLER_COUNTERS; k++) {
-        registry.retired[k] += atomic_load_explicit(&c->count[k], memory_order_relaxed);
-        atomic_store_explicit(&c->count[k], 0, memory_order_relaxed);
-    }
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        registry.live = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
-    c->prev = NULL;
-    c->next = registry.spare;
-    registry.spare = c;
-    pthread_mutex_unlock(&registry.lock);
-    log_caller_current = NULL; /* a later call (another key's destructor) registers again */
+    if (log_caller_current == c)
+        log_caller_current = NULL; /* a later call (another key's destructor) registers again */
+    /* Release: everything the thread counted happens before the next owner's first count. */
+    atomic_store_explicit(&c->owned, 0, memory_order_release);
 }
 
-static void create_key(void)
+static void create_exit_key(void)
 {
-    registry.key_ok = pthread_key_create(&registry.exit_key, retire) == 0;
+    if (pthread_key_create(&exit_key, release_block) == 0)
+        atomic_store_explicit(&exit_key_ok, 1, memory_order_release);
 }
 
+void log_callers_prepare(void)
+{
+    pthread_once(&exit_key_once, create_exit_key);
+}
+
+/* A block that is in no list yet: a static one while they last, else from malloc. */
 static log_caller *new_block(void)
 {
-    size_t size = (sizeof(log_caller) + BLOCK_ALIGN - 1) / BLOCK_ALIGN * BLOCK_ALIGN;
-    log_caller *c = aligned_alloc(BLOCK_ALIGN, size);
-    if (!c)
-        return NULL;
-    memset(c, 0, size);
+    log_caller *c = NULL;
+    unsigned taken = atomic_load_explicit(&static_taken, memory_order_relaxed);
+    while (taken < STATIC_BLOCKS) {
+        if (atomic_compare_exchange_weak_explicit(&static_taken, &taken, taken + 1,
+                                                  memory_order_relaxed, memory_order_relaxed)) {
+            c = &static_blocks[taken];
+            break;
+        }
+    }
+    if (!c) {
+        c = aligned_alloc(_Alignof(log_caller), sizeof(log_caller));
+        if (!c)
+            return NULL;
+        memset(c, 0, sizeof *c);
+    }
     for (int k = 0; k < CALLER_COUNTERS; k++)
         atomic_init(&c->count[k], 0);
     atomic_init(&c->inside, 0);
+    atomic_init(&c->owned, 1); /* ours before anyone can see it */
     return c;
+}
+
+/* A free block already in the list, now owned by the caller, or NULL. Acquire: the counts the
+ * previous owner stored are seen before this thread adds to them. */
+static log_caller *claim_free_block(void)
+{
+    for (log_caller *c = atomic_load_explicit(&blocks, memory_order_acquire); c; c = c->next) {
+        int expected = 0;
+        if (!atomic_load_explicit(&c->owned, memory_order_relaxed) &&
+            atomic_compare_exchange_strong_explicit(&c->owned, &expected, 1, memory_order_acquire,
+                                                    memory_order_relaxed))
+            return c;
+    }
+    return NULL;
+}
+
+/* Sequentially consistent, like the caller's inside flag and log_stop()'s walk: a block pushed
+ * before its thread raised the flag is in the list log_stop() walks after unpublishing. */
+static void publish_block(log_caller *c)
+{
+    log_caller *head = atomic_load_explicit(&blocks, memory_order_relaxed);
+    do {
+        c->next = head;
+    } while (!atomic_compare_exchange_weak_explicit(&blocks, &head, c, memory_order_seq_cst,
+                                                    memory_order_relaxed));
 }
 
 log_caller *log_caller_register(void)
 {
-    pthread_once(&registry.key_once, create_key);
-    pthread_mutex_lock(&registry.lock);
-    log_caller *c = registry.spare;
-    if (c)
-        registry.spare = c->next;
-    else
+    /* Set up by log_start() in every normal run; only a call before the first log_start()
+     * takes this one-time path. */
+    if (!atomic_load_explicit(&exit_key_ok, memory_order_acquire))
+        log_callers_prepare();
+    log_caller *c = claim_free_block();
+    if (!c) {
         c = new_block();
-    if (c) {
-        c->prev = NULL;
-        c->next = registry.live;
-        if (registry.live)
-            registry.live->prev = c;
-        registry.live = c;
+        if (!c)
+            return NULL;
+        publish_block(c);
     }
-    pthread_mutex_unlock(&registry.lock);
-    if (!c)
-        return NULL;
-    /* Without the key (no destructor), the block stays live when the thread exits: its counts
-     * still add up, only the block is not reused. */
-    if (registry.key_ok)
-        pthread_setspecific(registry.exit_key, c);
+    /* Without the key (no destructor), the block stays owned when the thread exits: its
+     * counts still add up, only the block is not reused. */
+    if (atomic_load_explicit(&exit_key_ok, memory_order_acquire))
+        pthread_setspecific(exit_key, c);
     log_caller_current = c;
     return c;
 }
@@ -105,35 +128,26 @@ void log_callers_count_orphan(uint64_t bytes)
     atomic_fetch_add(&orphan_bytes, bytes);
 }
 
-int log_callers_sum(log_caller_sums *out, int try_only)
+void log_callers_sum(log_caller_sums *out)
 {
-    if (try_only) {
-        if (pthread_mutex_trylock(&registry.lock) != 0)
-            return -1;
-    } else {
-        pthread_mutex_lock(&registry.lock);
-    }
-    memcpy(out->value, registry.retired, sizeof out->value);
-    for (const log_caller *c = registry.live; c; c = c->next)
+    memset(out->value, 0, sizeof out->value);
+    for (const log_caller *c = atomic_load_explicit(&blocks, memory_order_acquire); c; c = c->next)
         for (int k = CALLER_COUNTERS - 1; k >= 0; k--) /* reverse order: see log_caller_add */
-            out->value[k] += atomic_load_explicit(&c->count[k], memory_order_acquire);
-    pthread_mutex_unlock(&registry.lock);
+            out->value[k] +=
+                atomic_load_explicit(&((log_caller *)c)->count[k], memory_order_acquire);
     uint64_t lines = atomic_load(&orphan_lines), bytes = atomic_load(&orphan_bytes);
     out->value[CALLER_LINES_LOGGED] += lines;
     out->value[CALLER_BYTES_LOGGED] += bytes;
     out->value[CALLER_LINES_DROPPED] += lines;
     out->value[CALLER_BYTES_DROPPED] += bytes;
-    return 0;
 }
 
 static int anyone_inside(void)
 {
-    int inside = 0;
-    pthread_mutex_lock(&registry.lock);
-    for (const log_caller *c = registry.live; c && !inside; c = c->next)
-        inside = atomic_load_explicit(&c->inside, memory_order_seq_cst);
-    pthread_mutex_unlock(&registry.lock);
-    return inside;
+    for (log_caller *c = atomic_load_explicit(&blocks, memory_order_seq_cst); c; c = c->next)
+        if (atomic_load_explicit(&c->inside, memory_order_seq_cst))
+            return 1;
+    return 0;
 }
 
 int log_callers_wait_outside(int64_t deadline_ms)

@@ -4,8 +4,15 @@
  * (lines and bytes logged, dropped, truncated) and an "inside" flag raised while it touches
  * the logger's queue. The thread is the only writer of its block, so counting costs it plain
  * stores and no cache line is shared between two logging threads; readers (statistics, gap
- * lines) add up the blocks. When a thread exits, its counts are folded into a retired total
- * and its block is kept for the next new thread.
+ * lines) add up the blocks.
+ *
+ * The registry takes no lock and makes no system call, not even on a thread's first call:
+ * blocks live in one list that only grows (a block is pushed with a compare-and-swap and is
+ * never unlinked or freed), the first ones come from a static array (no malloc, so a thread's
+ * first log call does not make glibc map an arena for it), and the thread-exit hook is set up
+ * by log_start(). When a thread exits its block is marked free and the next new thread claims
+ * it (compare-and-swap) and goes on counting in it: counters are absolute and never move, so a
+ * sum of all blocks is exact at any moment without folding anything.
  *
  * The inside flag is how log_stop() knows that no caller still uses a session it is about to
  * retire: a caller raises the flag (a full barrier) before it loads the session pointer, and
@@ -35,18 +42,24 @@ typedef struct log_caller_sums {
     uint64_t value[CALLER_COUNTERS];
 } log_caller_sums;
 
+/* A cache line (or more) per block: never two threads on one line. */
 typedef struct log_caller {
-    _Atomic uint64_t count[CALLER_COUNTERS]; /* written only by the owning thread */
+    _Alignas(64) _Atomic uint64_t count[CALLER_COUNTERS]; /* written only by the owner */
     _Atomic int inside;
-    struct log_caller *prev, *next; /* the registry's list, under its lock */
+    _Atomic int owned;       /* 1 while a live thread counts in it */
+    struct log_caller *next; /* the registry's list; fixed once the block is in it */
 } log_caller;
 
 /* The calling thread's block, or NULL before its first call. */
 extern _Thread_local log_caller *log_caller_current;
 
-/* Registers the calling thread (the registry lock, once per thread). Returns NULL only when no
- * block can be allocated. */
+/* Registers the calling thread (once per thread; no lock, no system call while the static
+ * blocks last or a free one is found). Returns NULL only when no block can be allocated. */
 log_caller *log_caller_register(void);
+
+/* Sets up the thread-exit hook that frees a thread's block; log_start() calls it, so that no
+ * caller runs the one-time setup (pthread_once wakes its waiters with a futex call). */
+void log_callers_prepare(void);
 
 /* The calling thread's block, registering it on first use. */
 static inline log_caller *log_caller_self(void)
@@ -83,9 +96,8 @@ static inline void log_caller_leave(log_caller *c)
  * dropped in shared counters instead. */
 void log_callers_count_orphan(uint64_t bytes);
 
-/* Sums every block (live and retired) and the orphans. Returns 0, or -1 when try_only is set and
- * the registry was busy (callers use that form: it never waits). */
-int log_callers_sum(log_caller_sums *out, int try_only);
+/* Sums every block and the orphans. Never waits (the registry has no lock). */
+void log_callers_sum(log_caller_sums *out);
 
 /* Waits until no thread is inside (bounded by deadline_ms on the monotonic clock). Returns 1
  * when none is, 0 on timeout. */

@@ -20,6 +20,7 @@ enum {
     DRAIN_IDLE_ROUNDS = 20,   /* empty polls before switching to the idle period */
     UNCOMMITTED_YIELDS = 8,   /* yields for a caller finishing its copy before sleeping */
     BATCH_RECORDS = 1024,     /* records looked up at once */
+    GATHER_BYTES = 16384,     /* a reader's sink: fewer bytes than this wait one poll period */
 };
 
 typedef struct drain {
@@ -34,6 +35,7 @@ typedef struct drain {
     uint64_t release_bytes;
     log_drain_counts delta; /* counted since the last visit to the board */
     int empty_polls, uncommitted_polls;
+    int gathered; /* the current batch has waited its poll period already */
 } drain;
 
 static uint64_t record_len(const log_ring_record *r)
@@ -50,6 +52,7 @@ static void refill(drain *d)
     d->first = 0;
     d->done = 0;
     d->ahead = 0;
+    d->gathered = 0;
     for (size_t i = 0; i < d->count; i++)
         d->ahead += record_len(&d->batch[i]);
 }
@@ -183,7 +186,7 @@ static void queue_final_gap_line(drain *d)
     char timestamp[LOG_TIMESTAMP_LEN + 1];
     log_format_timestamp_now(timestamp);
     log_gap gap;
-    if (!log_gap_begin(s, timestamp, 1, &gap))
+    if (!log_gap_begin(s, timestamp, &gap))
         return;
     int placed = gap.len == 0;
     log_ring_claim claim;
@@ -216,11 +219,40 @@ static void wait_for_work(drain *d)
     /* Announce the sleep, then look again: a caller that passes the wake-up threshold after
      * this store sees the flag (both sides are sequentially consistent), and one that passed
      * it before is seen here. */
-    atomic_store(&s->drain_sleeping, 1);
+    log_session_announce_sleep(s, wait_ms);
     log_ring_pending(&s->ring, &d->reader, &bytes, &records);
     if (bytes <= s->wake_bytes && records <= s->wake_records)
         log_session_sleep(s, wait_ms);
     atomic_store(&s->drain_sleeping, 0);
+}
+
+/* A sink with a reader behind it (a pipe, a socket, a terminal) wakes that reader for every
+ * write. A batch of a few lines, fresh from the queue, therefore waits one poll period for
+ * more before it is written: a steady trickle of lines then leaves in one write per period
+ * (or per GATHER_BYTES) instead of one write, and one wake-up of the reader, per handful of
+ * lines (measured: two threads of the bench's drained pipe had 100,000 such wake-ups a second
+ * and used 200 ns of CPU per line between them). The sleep is announced like any other, so a
+ * burst past 3/4 of the queue still wakes the drain thread at once; a line waits at most about
+ * one period more. Regular files and devices (/dev/null) wake nobody and are written at once.
+ * Returns 1 when it waited (the batch has been looked up again). */
+static int gather(drain *d)
+{
+    log_session *s = d->s;
+    if (d->gathered || d->sink.mode == LOG_SINK_WRITE_FREELY || d->first != 0 || d->done != 0 ||
+        d->release_records != 0 || d->ahead >= GATHER_BYTES || d->count == BATCH_RECORDS ||
+        atomic_load(&s->stopping) || atomic_load(&s->sink_gone))
+        return 0;
+    log_session_announce_sleep(s, DRAIN_BUSY_WAIT_MS);
+    uint64_t bytes;
+    uint32_t records;
+    log_ring_pending(&s->ring, &d->reader, &bytes, &records);
+    if (bytes < GATHER_BYTES && bytes <= s->wake_bytes && records <= s->wake_records)
+        log_session_sleep(s, DRAIN_BUSY_WAIT_MS);
+    atomic_store(&s->drain_sleeping, 0);
+    d->count = 0; /* nothing of the batch is written or released: look it up again, longer */
+    refill(d);
+    d->gathered = 1;
+    return 1;
 }
 
 static int should_exit(drain *d)
@@ -265,6 +297,8 @@ void *log_drain_main(void *arg)
         }
         d.empty_polls = 0;
         d.uncommitted_polls = 0;
+        if (gather(&d))
+            continue;
         if (atomic_load(&d.s->sink_gone))
             drop_all_committed(&d);
         else

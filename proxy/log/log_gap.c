@@ -9,18 +9,14 @@ void log_gap_note_drop(log_session *s)
         atomic_store_explicit(&s->drops_pending, 1, memory_order_seq_cst);
 }
 
-int log_gap_begin(log_session *s, const char *timestamp, int wait, log_gap *gap)
+int log_gap_begin(log_session *s, const char *timestamp, log_gap *gap)
 {
     gap->len = 0;
     if (atomic_flag_test_and_set_explicit(&s->announcing, memory_order_acquire))
         return 0;
     atomic_store_explicit(&s->drops_pending, 0, memory_order_seq_cst);
     log_caller_sums sums;
-    if (log_callers_sum(&sums, !wait) != 0) {
-        atomic_store_explicit(&s->drops_pending, 1, memory_order_seq_cst);
-        atomic_flag_clear_explicit(&s->announcing, memory_order_release);
-        return 0;
-    }
+    log_callers_sum(&sums);
     gap->lines_total = sums.value[CALLER_LINES_OVERFLOW];
     gap->bytes_total = sums.value[CALLER_BYTES_OVERFLOW];
     uint64_t lines = gap->lines_total - s->announced_lines;

@@ -6,9 +6,9 @@
  * counter is written per dropped line, so two threads dropping side by side (a stalled sink)
  * do not fight over a cache line. The next caller whose line fits, and sees the flag, becomes
  * the announcer: under a try-lock (never waited for) it lowers the flag, adds up the overflow
- * counts of every thread, and puts the difference from what was already announced into the
- * same record as its own line, gap line first. If its line does not fit after all, the drops
- * stay pending (flag raised again). At stop the drain thread announces what is left.
+ * counts of every thread (log_callers_sum: no lock), and puts the difference from what was already
+ * announced into the same record as its own line, gap line first. If its line does not fit after
+ * all, the drops stay pending (flag raised again). At stop the drain thread announces what is left.
  *
  * The flag and the counts form a Dekker pair: a dropper writes its count, then (after a full
  * fence) looks at the flag; the announcer lowers the flag, then reads the counts. Either the
@@ -29,9 +29,9 @@ typedef struct log_gap {
 void log_gap_note_drop(log_session *s);
 
 /* Tries to become the announcer. Returns 1 with *gap filled (gap->len may be 0) while holding
- * the announcer lock, or 0 when another thread announces or the counts are busy. timestamp is
- * LOG_TIMESTAMP_LEN characters. wait: the drain thread at stop may wait for the registry. */
-int log_gap_begin(log_session *s, const char *timestamp, int wait, log_gap *gap);
+ * the announcer lock, or 0 when another thread announces. timestamp is LOG_TIMESTAMP_LEN
+ * characters. */
+int log_gap_begin(log_session *s, const char *timestamp, log_gap *gap);
 
 /* Releases the announcer lock; placed says whether the gap line went into the queue. */
 void log_gap_end(log_session *s, const log_gap *gap, int placed);

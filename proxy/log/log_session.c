@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 enum {
-    WAKE_FRACTION = 4, /* a caller wakes the drain thread past 1/4 of either bound */
+    WAKE_FRACTION = 4, /* a caller wakes the drain thread past 3/4 of either bound */
     SLICE_MS = 100,    /* longest real-time slice where condition variables lack CLOCK_MONOTONIC */
 };
 
@@ -70,13 +70,14 @@ log_session *log_session_create(const log_config *config)
     }
     s->fd = config->fd;
     s->flush_deadline_ms = config->flush_deadline_ms;
-    s->wake_bytes = config->queue_bytes / WAKE_FRACTION;
-    s->wake_records = (uint32_t)(config->queue_lines / WAKE_FRACTION);
+    s->wake_bytes = config->queue_bytes / WAKE_FRACTION * (WAKE_FRACTION - 1);
+    s->wake_records = (uint32_t)(config->queue_lines / WAKE_FRACTION * (WAKE_FRACTION - 1));
     atomic_init(&s->owner, SESSION_RUNNING);
     atomic_init(&s->stopping, 0);
     atomic_init(&s->stop_deadline_ms, 0);
     atomic_init(&s->sink_gone, 0);
     atomic_init(&s->drain_sleeping, 0);
+    atomic_init(&s->sleep_until_us, 0);
     atomic_init(&s->callers_stuck, 0);
     atomic_init(&s->drops_pending, 0);
     atomic_flag_clear(&s->announcing);
@@ -106,6 +107,12 @@ void log_session_wake(log_session *s)
     s->wake_pending = 1;
     pthread_cond_signal(&s->work_ready);
     pthread_mutex_unlock(&s->wake_lock);
+}
+
+void log_session_announce_sleep(log_session *s, int wait_ms)
+{
+    atomic_store(&s->sleep_until_us, clock_monotonic_us() + (int64_t)wait_ms * 1000);
+    atomic_store(&s->drain_sleeping, 1);
 }
 
 void log_session_sleep(log_session *s, int wait_ms)
@@ -184,7 +191,7 @@ void log_board_end(log_session *s)
     if (board.session == s) {
         /* Under the board's lock, so that the drain thread cannot count in between. */
         log_caller_sums now;
-        log_callers_sum(&now, 0);
+        log_callers_sum(&now);
         const uint64_t *n = now.value, *b = board.view.baseline.value;
         log_drain_counts *d = &board.view.drain;
         uint64_t accepted_lines = (n[CALLER_LINES_LOGGED] - b[CALLER_LINES_LOGGED]) -

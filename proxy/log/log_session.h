@@ -52,6 +52,9 @@ typedef struct log_session {
     _Atomic int64_t stop_deadline_ms;
     _Atomic int sink_gone;      /* EPIPE: every line from now on is dropped */
     _Atomic int drain_sleeping; /* between two polls, and willing to be woken */
+    /* When that sleep ends by itself (clock_monotonic_us()): past it the drain thread is
+     * runnable already, only waiting for a core, and a caller does not wake it. */
+    _Atomic int64_t sleep_until_us;
     /* log_stop() saw a caller still inside after its whole wait (a thread suspended in the
      * middle of a log call): nobody frees the session then, rather than free it under that
      * caller. */
@@ -86,6 +89,11 @@ void log_session_free(log_session *s);
 
 /* Wakes the drain thread (also from log_stop()). */
 void log_session_wake(log_session *s);
+
+/* The drain thread is about to sleep for at most wait_ms and may be woken meanwhile: sets
+ * sleep_until_us, then drain_sleeping (in that order, so that a caller who sees the flag sees
+ * this sleep's end). The drain thread lowers the flag itself when it is awake again. */
+void log_session_announce_sleep(log_session *s, int wait_ms);
 
 /* Sleeps on work_ready for at most wait_ms unless a wake-up is pending or the session is
  * stopping; consumes the wake-up. */

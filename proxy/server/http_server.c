@@ -45,10 +45,32 @@ struct http_server {
     int stop_done;
 };
 
+/* libmicrohttpd's complaints about TCP socket options. Every connection reaches it over the
+ * front gate's AF_UNIX socketpair, where TCP_NODELAY and TCP_CORK do not exist (EOPNOTSUPP)
+ * and nothing is held back to push: 0.9.75 tries them again after every response and reported
+ * each failure, three WARN lines per request (three log calls, and in the blocking build three
+ * write(2) calls, for nothing). Matched on the format string, before anything is formatted. */
+static const char *const mhd_socket_option_noise[] = {
+    "Setting %s option to %s state failed",
+    "Failed to push the data from buffers to the network",
+    "Failed to put the data from buffers to the network",
+    "Zero-send failed",
+};
+
+static int is_socket_option_noise(const char *fmt)
+{
+    for (size_t i = 0; i < sizeof mhd_socket_option_noise / sizeof mhd_socket_option_noise[0]; i++)
+        if (strncmp(fmt, mhd_socket_option_noise[i], strlen(mhd_socket_option_noise[i])) == 0)
+            return 1;
+    return 0;
+}
+
 /* libmicrohttpd's own diagnostics go through the logger, never straight to fd 2. */
 __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
+    if (is_socket_option_noise(fmt))
+        return;
     char text[512];
     vsnprintf(text, sizeof text, fmt, ap);
     size_t n = strlen(text);

@@ -54,6 +54,11 @@ struct cJSON *request_json_object(request_ctx *rq, api_error *err);
 /* Queues a response with the given body (copied) and content type. */
 enum MHD_Result respond_bytes(request_ctx *rq, int status, const char *content_type,
                               const char *body, size_t len);
+/* Queues a response whose body is not copied: release(release_cls) is called exactly once,
+ * when libmicrohttpd is done with the body (at once when the response cannot be made). */
+enum MHD_Result respond_shared_bytes(request_ctx *rq, int status, const char *content_type,
+                                     const char *body, size_t len, void (*release)(void *),
+                                     void *release_cls);
 /* Queues compact JSON. The object is not freed. */
 enum MHD_Result respond_json(request_ctx *rq, int status, const void *cjson_item);
 /* An unqueued response carrying err in this route's API shape (to add headers before queueing). */

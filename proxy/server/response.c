@@ -119,6 +119,22 @@ enum MHD_Result respond_bytes(request_ctx *rq, int status, const char *content_t
     return respond_response(rq, status, response);
 }
 
+enum MHD_Result respond_shared_bytes(request_ctx *rq, int status, const char *content_type,
+                                     const char *body, size_t len, void (*release)(void *),
+                                     void *release_cls)
+{
+    /* libmicrohttpd calls release when it destroys the response, queued or not. */
+    struct MHD_Response *response = MHD_create_response_from_buffer_with_free_callback_cls(
+        len, (void *)body, release, release_cls);
+    if (!response) {
+        release(release_cls);
+        return MHD_NO;
+    }
+    if (content_type)
+        MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    return respond_response(rq, status, response);
+}
+
 enum MHD_Result respond_json(request_ctx *rq, int status, const void *cjson_item)
 {
     char *text = cJSON_PrintUnformatted((const cJSON *)cjson_item);

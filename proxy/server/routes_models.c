@@ -6,9 +6,12 @@
  * (description, rateMultiplier, rateUnit, tokenLimits{maxInputTokens,maxOutputTokens},
  * supportedInputTypes, promptCaching), null where the upstream has not described the model.
  * The list's text is kept until the catalogue changes: building it with cJSON was a third of
- * the proxy's time per /v1/models request (bench-throughput, REPORT.md section 4). */
+ * the proxy's time per /v1/models request (bench-throughput, REPORT.md section 4). A request
+ * that finds it current (the catalogue's generation, one atomic load) takes a reference and
+ * hands the text itself to libmicrohttpd: no copy of the catalogue, no copy of the text. */
 #include <cjson/cJSON.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,47 +94,83 @@ static cJSON *models_list_json(const model_info *models, size_t n)
     return root;
 }
 
-/* The last list rendered and the catalogue it was rendered from (under list_lock). */
-static pthread_mutex_t list_lock = PTHREAD_MUTEX_INITIALIZER;
-static model_info *list_models;
-static size_t list_count;
-static char *list_text;
+/* One rendering of the list, shared by the cache and the responses that send it; freed by
+ * whoever drops the last reference. */
+typedef struct list_text {
+    _Atomic long refs;
+    uint64_t generation; /* of the catalogue entries it was rendered from */
+    size_t len;
+    char text[];
+} list_text;
 
-/* A copy of the list's text for this catalogue snapshot, rendered only when it changed. */
-static char *models_list_text(model_info *models, size_t n)
+/* The current rendering (one reference held by the cache), under list_lock. */
+static pthread_mutex_t list_lock = PTHREAD_MUTEX_INITIALIZER;
+static list_text *list_current;
+
+static void list_text_release(void *arg)
 {
-    pthread_mutex_lock(&list_lock);
-    int same = list_text && n == list_count &&
-               (n == 0 || memcmp(models, list_models, n * sizeof *models) == 0);
-    if (!same) {
-        cJSON *root = models_list_json(models, n);
-        char *text = root ? cJSON_PrintUnformatted(root) : NULL;
-        cJSON_Delete(root);
-        if (text) {
-            free(list_text);
-            free(list_models);
-            list_text = text;
-            list_models = models; /* the cache keeps this snapshot */
-            list_count = n;
-            models = NULL;
-        }
-    }
-    char *copy = list_text ? strdup(list_text) : NULL;
-    pthread_mutex_unlock(&list_lock);
+    list_text *t = arg;
+    if (t && atomic_fetch_sub(&t->refs, 1) == 1)
+        free(t);
+}
+
+/* A rendering of the catalogue's entries as they are now, with one reference for the caller;
+ * NULL when out of memory. */
+static list_text *list_text_render(model_catalog *catalog)
+{
+    model_info *models = NULL;
+    uint64_t generation = 0;
+    size_t n = model_catalog_snapshot_generation(catalog, &models, &generation);
+    cJSON *root = models_list_json(models, n);
     free(models);
-    return copy;
+    char *text = root ? cJSON_PrintUnformatted(root) : NULL;
+    cJSON_Delete(root);
+    if (!text)
+        return NULL;
+    size_t len = strlen(text);
+    list_text *t = malloc(sizeof *t + len + 1);
+    if (t) {
+        atomic_init(&t->refs, 1);
+        t->generation = generation;
+        t->len = len;
+        memcpy(t->text, text, len + 1);
+    }
+    cJSON_free(text);
+    return t;
+}
+
+/* The list's text for the catalogue's current entries, with one reference for the caller;
+ * rendered only when the catalogue changed since the last rendering. */
+static list_text *models_list_text(model_catalog *catalog)
+{
+    uint64_t generation = model_catalog_generation(catalog);
+    pthread_mutex_lock(&list_lock);
+    list_text *t = list_current;
+    if (t && t->generation == generation)
+        atomic_fetch_add(&t->refs, 1);
+    else
+        t = NULL;
+    pthread_mutex_unlock(&list_lock);
+    if (t)
+        return t;
+    t = list_text_render(catalog); /* outside the lock: cJSON work */
+    if (!t)
+        return NULL;
+    atomic_fetch_add(&t->refs, 1); /* the cache's reference */
+    pthread_mutex_lock(&list_lock);
+    list_text *old = list_current;
+    list_current = t;
+    pthread_mutex_unlock(&list_lock);
+    list_text_release(old);
+    return t;
 }
 
 enum MHD_Result route_models_list(request_ctx *rq)
 {
-    model_info *models = NULL;
-    size_t n = model_catalog_snapshot(rq->app->models, &models);
-    char *text = models_list_text(models, n);
-    if (!text)
+    list_text *t = models_list_text(rq->app->models);
+    if (!t)
         return respond_error_msg(rq, 500, "api_error", "out of memory");
-    enum MHD_Result r = respond_bytes(rq, 200, "application/json", text, strlen(text));
-    free(text);
-    return r;
+    return respond_shared_bytes(rq, 200, "application/json", t->text, t->len, list_text_release, t);
 }
 
 enum MHD_Result route_models_get(request_ctx *rq)

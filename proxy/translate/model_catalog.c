@@ -8,6 +8,7 @@
 #include "translate/model_name.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,16 @@ struct model_catalog {
     pthread_mutex_t lock;
     model_info *entries;
     size_t count;
+    _Atomic uint64_t generation; /* written under lock, read without it */
 };
+
+/* Generations are handed out process-wide, so that two catalogues never share one. */
+static _Atomic uint64_t last_generation;
+
+static uint64_t next_generation(void)
+{
+    return atomic_fetch_add(&last_generation, 1) + 1;
+}
 
 /* Copies entries into a new array with every string NUL-terminated. */
 static model_info *copy_entries(const model_info *models, size_t n)
@@ -55,6 +65,7 @@ model_catalog *model_catalog_new_default(void)
         return NULL;
     }
     c->count = n;
+    atomic_init(&c->generation, next_generation());
     return c;
 }
 
@@ -78,17 +89,31 @@ int model_catalog_replace(model_catalog *c, const model_info *models, size_t n)
     model_info *old = c->entries;
     c->entries = fresh;
     c->count = n;
+    atomic_store(&c->generation, next_generation());
     pthread_mutex_unlock(&c->lock);
     free(old);
     return 0;
 }
 
+uint64_t model_catalog_generation(model_catalog *c)
+{
+    return c ? atomic_load(&c->generation) : 0;
+}
+
 size_t model_catalog_snapshot(model_catalog *c, model_info **out)
 {
+    uint64_t generation;
+    return model_catalog_snapshot_generation(c, out, &generation);
+}
+
+size_t model_catalog_snapshot_generation(model_catalog *c, model_info **out, uint64_t *generation)
+{
     *out = NULL;
+    *generation = 0;
     if (!c)
         return 0;
     pthread_mutex_lock(&c->lock);
+    *generation = atomic_load(&c->generation);
     size_t n = c->count;
     model_info *copy = malloc(n * sizeof *copy);
     if (copy)

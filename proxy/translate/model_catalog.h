@@ -8,6 +8,7 @@
 #define KIRO_MODEL_CATALOG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define MODEL_ID_SIZE 64
 /* Most entries a catalogue holds; longer upstream lists are cut. */
@@ -50,6 +51,15 @@ int model_catalog_replace(model_catalog *c, const model_info *models, size_t n);
 
 /* Copies the entries out; *out is malloc'd (caller frees). Returns the count. */
 size_t model_catalog_snapshot(model_catalog *c, model_info **out);
+
+/* A number for the entries' current state, read without the lock: it changes with every
+ * model_catalog_replace() and no two catalogues of the process ever share one, so a view
+ * derived from the entries (the /v1/models text) can be kept until it changes. */
+uint64_t model_catalog_generation(model_catalog *c);
+
+/* model_catalog_snapshot(), plus the generation of the entries copied. */
+size_t model_catalog_snapshot_generation(model_catalog *c, model_info **out,
+                                         uint64_t *generation);
 
 /* Resolves a client model name against the catalogue. On success returns 0, writes the
  * catalogue id into kiro_id and sets *thinking when the name asked for it ("-thinking").

@@ -854,7 +854,7 @@ static void test_before_start_and_after_stop_lines_are_dropped(void **state)
     assert_int_equal(log_start(&bad), -1);
 }
 
-/* Callers never wake the drain thread while the queue stays under a quarter of its budget: it
+/* Callers never wake the drain thread while the queue stays under 3/4 of its budget: it
  * finds their lines by polling, so a steady stream of log calls costs the callers no system call
  * (the old policy - wake it whenever it sleeps - fails this with a wakeup per idle gap). */
 static void test_callers_do_not_wake_drain_below_threshold(void **state)
@@ -880,7 +880,7 @@ static void test_callers_do_not_wake_drain_below_threshold(void **state)
     pipe_reader_destroy(&r);
 }
 
-/* A burst past a quarter of the queue while the drain thread sleeps wakes it: the lines are
+/* A burst past 3/4 of the queue while the drain thread sleeps wakes it: the lines are
  * written without waiting for its next poll, and nothing is dropped. */
 static void test_burst_past_threshold_is_drained(void **state)
 {
@@ -893,12 +893,12 @@ static void test_burst_past_threshold_is_drained(void **state)
     char text[200];
     memset(text, 'b', sizeof text - 1);
     text[sizeof text - 1] = '\0';
-    for (int i = 0; i < 100; i++) /* ~24 KiB: past a quarter of the 64 KiB queue */
+    for (int i = 0; i < 220; i++) /* ~52 KiB: past 3/4 of the 64 KiB queue, under all of it */
         log_message(LOG_LEVEL_INFO, "%s %d", text, i);
     assert_true(wait_for_stats(queue_is_empty, NULL, TEST_DEADLINE_MS));
     log_stats s = stats_now();
     assert_int_equal(s.lines_dropped, 0);
-    assert_int_equal(s.lines_written, 100);
+    assert_int_equal(s.lines_written, 220);
     log_stop();
     assert_true(pipe_reader_finish(&r));
     pipe_reader_destroy(&r);
