@@ -569,9 +569,11 @@ static void test_caller_credentials_when_allowed(void **state)
                       token, sizeof token);
     assert_string_equal(token, "dropin-brought-access-000002");
 
+#define EXPIRED_HEADER                                                                             \
+    "X-Kiro-Credentials: {\"accessToken\":\"expired-token-00001\",\"expiresAt\":"                  \
+    "\"2001-01-01T00:00:00Z\"}"
     const char *unusable[] = {
-        "X-Kiro-Credentials: {\"accessToken\":\"expired-token-00001\",\"expiresAt\":"
-        "\"2001-01-01T00:00:00Z\"}",
+        EXPIRED_HEADER,
         "X-Kiro-Credentials: not json",
         "x-api-key: creds-!!!",
         "x-api-key: creds-e30=",
