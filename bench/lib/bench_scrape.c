@@ -34,19 +34,35 @@ double bench_metric(const char *base_url, const char *name)
     return value;
 }
 
-long bench_resident_bytes(pid_t pid)
-{
 #if defined(__linux__)
+/* The number of field `name` ("VmRSS:", "Threads:") in /proc/PID/status, or -1. */
+static long status_number(pid_t pid, const char *name)
+{
     char path[64], line[256];
     snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
     FILE *f = fopen(path, "r");
     if (!f)
         return -1;
-    long kib = -1;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+    long value = -1;
+    size_t len = strlen(name);
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, name, len) == 0) {
+            char *end;
+            value = strtol(line + len, &end, 10);
+            if (end == line + len)
+                value = -1;
             break;
+        }
+    }
     fclose(f);
+    return value;
+}
+#endif
+
+long bench_resident_bytes(pid_t pid)
+{
+#if defined(__linux__)
+    long kib = status_number(pid, "VmRSS:");
     return kib < 0 ? -1 : kib * 1024;
 #elif defined(__APPLE__)
     char command[64];
@@ -68,17 +84,7 @@ long bench_resident_bytes(pid_t pid)
 long bench_thread_count(pid_t pid)
 {
 #if defined(__linux__)
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    long threads = -1;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "Threads: %ld", &threads) == 1)
-            break;
-    fclose(f);
-    return threads;
+    return status_number(pid, "Threads:");
 #elif defined(__APPLE__)
     char command[64];
     snprintf(command, sizeof command, "ps -M -p %ld", (long)pid);

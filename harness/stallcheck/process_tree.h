@@ -30,6 +30,11 @@ typedef struct process_entry {
  * before their children. Returns how many were found (may exceed max: only max are written),
  * or -1 where descendants cannot be listed on this system. */
 long process_tree_descendants(pid_t root, process_entry *out, size_t max);
+/* The walk both readers share (process_tree_walk.c): the descendants of root among
+ * all[0..count), breadth first, into out as process_tree_descendants() says. -1 without
+ * memory. */
+long process_tree_walk(const process_entry *all, size_t count, pid_t root, process_entry *out,
+                       size_t max);
 /* Reads one process: 0, or -1 when it does not exist (or is a zombie) or cannot be read. */
 int process_tree_read(pid_t pid, process_entry *out);
 

@@ -99,28 +99,7 @@ long process_tree_descendants(pid_t root, process_entry *out, size_t max)
     if (!all)
         return -1;
 
-    /* breadth first: found[] holds the pids whose children are still to be collected */
-    long found = 0;
-    int *queue = malloc((count + 1) * sizeof *queue);
-    if (!queue) {
-        free(all);
-        return -1;
-    }
-    size_t head = 0, tail = 0;
-    queue[tail++] = (int)root;
-    while (head < tail) {
-        int parent = queue[head++];
-        for (size_t i = 0; i < count; i++) {
-            if (all[i].ppid != parent || all[i].pid == (int)root || all[i].pid == parent)
-                continue;
-            if (tail <= count)
-                queue[tail++] = all[i].pid;
-            if ((size_t)found < max)
-                out[found] = all[i];
-            found++;
-        }
-    }
-    free(queue);
+    long found = process_tree_walk(all, count, root, out, max);
     free(all);
     return found;
 }

@@ -45,11 +45,9 @@ long process_tree_descendants(pid_t root, process_entry *out, size_t max)
     size_t slots = (size_t)bytes / sizeof(pid_t) + 64;
     pid_t *pids = calloc(slots, sizeof *pids);
     process_entry *all = calloc(slots, sizeof *all);
-    int *queue = calloc(slots + 1, sizeof *queue);
-    if (!pids || !all || !queue) {
+    if (!pids || !all) {
         free(pids);
         free(all);
-        free(queue);
         return -1;
     }
     int listed = proc_listallpids(pids, (int)(slots * sizeof *pids));
@@ -57,24 +55,9 @@ long process_tree_descendants(pid_t root, process_entry *out, size_t max)
     for (int i = 0; i < listed && count < slots; i++)
         if (pids[i] > 0 && read_info(pids[i], &all[count]) == 0)
             count++;
-    long found = 0;
-    size_t head = 0, tail = 0;
-    queue[tail++] = (int)root;
-    while (head < tail) {
-        int parent = queue[head++];
-        for (size_t i = 0; i < count; i++) {
-            if (all[i].ppid != parent || all[i].pid == (int)root || all[i].pid == parent)
-                continue;
-            if (tail <= slots)
-                queue[tail++] = all[i].pid;
-            if ((size_t)found < max)
-                out[found] = all[i];
-            found++;
-        }
-    }
+    long found = process_tree_walk(all, count, root, out, max);
     free(pids);
     free(all);
-    free(queue);
     return found;
 }
 

@@ -54,6 +54,25 @@ void run_scan_descendants(run_state *s)
     pthread_mutex_unlock(&s->child->lock);
 }
 
+void run_collect_threads(run_state *s, int samples, int interval_ms, int timeout_ms,
+                         evidence *out)
+{
+    unsigned long long inodes[2];
+    for (size_t i = 0; i < s->pipe_count; i++)
+        inodes[i] = s->pipes[i].inode;
+    evidence_request req;
+    memset(&req, 0, sizeof req);
+    req.pgid = s->child->pgid;
+    req.pid = s->child->pid;
+    req.root = getpid();
+    req.log_pipe_inodes = inodes;
+    req.log_pipe_inode_count = s->pipe_count;
+    req.samples = samples;
+    req.interval_ms = interval_ms;
+    req.timeout_ms = timeout_ms;
+    evidence_collect(&req, out);
+}
+
 static void describe_system(stall_result *r)
 {
     snprintf(r->os, sizeof r->os, "%s", platform_os_name());

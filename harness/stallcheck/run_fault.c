@@ -29,20 +29,7 @@ void run_take_baseline(run_state *s)
     stall_result *r = s->r;
     if (!evidence_baseline_is_cheap())
         return; /* macOS: one `sample` takes a second; roles come from the kind of wait there */
-    unsigned long long inodes[2];
-    for (size_t i = 0; i < s->pipe_count; i++)
-        inodes[i] = s->pipes[i].inode;
-    evidence_request req;
-    memset(&req, 0, sizeof req);
-    req.pgid = s->child->pgid;
-    req.pid = s->child->pid;
-    req.root = getpid();
-    req.log_pipe_inodes = inodes;
-    req.log_pipe_inode_count = s->pipe_count;
-    req.samples = BASELINE_SAMPLES;
-    req.interval_ms = BASELINE_INTERVAL_MS;
-    req.timeout_ms = 5000;
-    evidence_collect(&req, &r->baseline);
+    run_collect_threads(s, BASELINE_SAMPLES, BASELINE_INTERVAL_MS, 5000, &r->baseline);
     timeline_event_add(&r->timeline, TL_BASELINE, (long)r->baseline.count,
                        "%zu thread(s), %zu in futex waits", r->baseline.count,
                        r->baseline.lock_waiters);

@@ -257,20 +257,8 @@ void run_gather_pipe_figures(run_state *s)
 void run_gather_evidence(run_state *s)
 {
     stall_result *r = s->r;
-    unsigned long long inodes[2];
-    for (size_t i = 0; i < s->pipe_count; i++)
-        inodes[i] = s->pipes[i].inode;
-    evidence_request req;
-    memset(&req, 0, sizeof req);
-    req.pgid = s->child->pgid;
-    req.pid = s->child->pid;
-    req.root = getpid();
-    req.log_pipe_inodes = inodes;
-    req.log_pipe_inode_count = s->pipe_count;
-    req.samples = EVIDENCE_SAMPLES;
-    req.interval_ms = EVIDENCE_INTERVAL_MS;
-    req.timeout_ms = EVIDENCE_TOOL_TIMEOUT_MS;
-    evidence_collect(&req, &r->threads);
+    run_collect_threads(s, EVIDENCE_SAMPLES, EVIDENCE_INTERVAL_MS, EVIDENCE_TOOL_TIMEOUT_MS,
+                        &r->threads);
     thread_shape_apply_baseline(&r->threads, &r->baseline);
     thread_shape_describe(&r->threads, r->shape, sizeof r->shape);
     thread_shape_waits(&r->threads, r->waits, sizeof r->waits);

@@ -50,6 +50,9 @@ bool run_aborted(const run_state *s);
 const atomic_bool *run_cancel_flag(const run_state *s);
 /* Looks for descendants outside the group and records the new ones in the timeline. */
 void run_scan_descendants(run_state *s);
+/* The child's threads (evidence.h) with its log pipes named: the baseline and the stall's
+ * evidence alike, `samples` looks interval_ms apart, tools bounded by timeout_ms. */
+void run_collect_threads(run_state *s, int samples, int interval_ms, int timeout_ms, evidence *out);
 
 /* run_fault.c */
 void run_take_baseline(run_state *s);
