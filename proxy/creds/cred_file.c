@@ -19,6 +19,15 @@
 #include "util/atomic_file.h"
 #include "util/errbuf.h"
 
+/* Swaps parsed entries in, remembering the document's shape for saves. */
+static void install(cred_pool *p, pool_entry *entries, size_t n, int is_object)
+{
+    pool_replace_entries(p, entries, n);
+    pthread_mutex_lock(&p->mu);
+    p->file_is_object = is_object;
+    pthread_mutex_unlock(&p->mu);
+}
+
 int cred_pool_load_json(cred_pool *p, const char *json, size_t len, char *err, size_t err_size)
 {
     if (!p || !json) {
@@ -34,10 +43,22 @@ int cred_pool_load_json(cred_pool *p, const char *json, size_t len, char *err, s
     int is_object = 0;
     if (cred_document_parse(json, len, &entries, &n, &is_object, err, err_size) != 0)
         return -1;
-    pool_replace_entries(p, entries, n);
-    pthread_mutex_lock(&p->mu);
-    p->file_is_object = is_object;
-    pthread_mutex_unlock(&p->mu);
+    install(p, entries, n, is_object);
+    return (int)n;
+}
+
+int cred_pool_load_tree(cred_pool *p, const cJSON *doc, char *err, size_t err_size)
+{
+    if (!p || !doc) {
+        errbuf_set(err, err_size, "credentials: no input");
+        return -1;
+    }
+    pool_entry *entries;
+    size_t n;
+    int is_object = 0;
+    if (cred_document_parse_tree(doc, &entries, &n, &is_object, err, err_size) != 0)
+        return -1;
+    install(p, entries, n, is_object);
     return (int)n;
 }
 

@@ -438,6 +438,16 @@ int cred_document_parse(const char *json, size_t len, pool_entry **out, size_t *
         errbuf_set(err, err_size, "credentials: not valid JSON");
         return -1;
     }
+    int rc = cred_document_parse_tree(root, out, count_out, is_object_out, err, err_size);
+    cJSON_Delete(root);
+    return rc;
+}
+
+int cred_document_parse_tree(const cJSON *root, pool_entry **out, size_t *count_out,
+                             int *is_object_out, char *err, size_t err_size)
+{
+    *out = NULL;
+    *count_out = 0;
     int rc = -1;
     size_t n = 0;
     pool_entry *entries = NULL;
@@ -488,6 +498,5 @@ int cred_document_parse(const char *json, size_t len, pool_entry **out, size_t *
 done:
     free(explicit_id);
     free(entries);
-    cJSON_Delete(root);
     return rc;
 }

@@ -22,6 +22,9 @@ int cred_entry_parse(const cJSON *obj, const char *where, pool_entry *e, int *ex
  * Returns 0 or -1 with err. */
 int cred_document_parse(const char *json, size_t len, pool_entry **out, size_t *count_out,
                         int *is_object_out, char *err, size_t err_size);
+/* The same for a document already parsed (root is not taken). */
+int cred_document_parse_tree(const cJSON *root, pool_entry **out, size_t *count_out,
+                             int *is_object_out, char *err, size_t err_size);
 
 /* authMethod text (any case): "social" -> AUTH_SOCIAL; "idc", "builder-id", "builderid",
  * "builder_id", "iam", "enterprise", "sso", "identity-center" -> AUTH_IDC. Returns 0, or -1

@@ -78,6 +78,9 @@ void cred_pool_free(cred_pool *p);
 int cred_pool_load(cred_pool *p, char *err, size_t err_size);
 /* Parses credentials JSON text into the pool, replacing its content (tests, admin). */
 int cred_pool_load_json(cred_pool *p, const char *json, size_t len, char *err, size_t err_size);
+/* The same from a parsed document (array or one object; not taken), for callers that hold the
+ * credentials as a tree already (the act-<code> pool). */
+int cred_pool_load_tree(cred_pool *p, const cJSON *doc, char *err, size_t err_size);
 /* Adds credentials parsed from a JSON object; returns the new id or -1. */
 int cred_pool_add_json(cred_pool *p, const cJSON *object, char *err, size_t err_size);
 /* cred_pool_load() only when the file differs from what the pool last loaded or saved (device,

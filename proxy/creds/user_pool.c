@@ -142,15 +142,10 @@ static int sync_locked(user_pool *u)
         k++;
     }
     pthread_mutex_unlock(&u->mu);
-    char *text = ok ? cJSON_PrintUnformatted(array) : NULL;
+    char err[256] = "";
+    int rc = ok ? cred_pool_load_tree(u->pool, array, err, sizeof err) : -1;
     cJSON_Delete(array);
     cJSON_Delete(by_code);
-    char err[256] = "";
-    int rc = text ? cred_pool_load_json(u->pool, text, strlen(text), err, sizeof err) : -1;
-    if (text) {
-        memset(text, 0, strlen(text)); /* it holds tokens */
-        free(text);
-    }
     if (rc < 0) {
         LOG_WARN("user credentials: the act-<code> pool was not rebuilt: %s",
                  err[0] ? err : "out of memory");

@@ -41,9 +41,11 @@ typedef struct store_file {
 } store_file;
 
 typedef struct user_entry {
-    char *code; /* as stored */
-    cJSON *obj; /* the entry as the file has it */
-    int file;   /* FILE_MAIN or FILE_CODES */
+    char *code;    /* as stored */
+    cJSON *obj;    /* the entry as the file has it */
+    int file;      /* FILE_MAIN or FILE_CODES */
+    int usable;    /* its credentials pass every rule (assessed once, when it enters memory) */
+    char why[192]; /* why not, when they do not */
 } user_entry;
 
 struct user_store {
@@ -85,15 +87,27 @@ static const cJSON *entry_credentials(const user_entry *e)
     return cJSON_IsObject(c) ? c : NULL;
 }
 
-/* 1 when the entry's credentials can be used; otherwise why not in why. */
-static int credentials_usable(const user_entry *e, char *why, size_t why_size)
+/* Judges the entry's credentials once, when it enters memory (entries never change there:
+ * a change makes a new entry), so that a request presenting its code does not parse them. */
+static void assess(user_entry *e)
 {
     const cJSON *c = entry_credentials(e);
     if (!c) {
-        errbuf_set(why, why_size, "no credentials");
-        return 0;
+        e->usable = 0;
+        errbuf_set(e->why, sizeof e->why, "no credentials");
+        return;
     }
-    return cred_validate_json(c, why, why_size) == 0;
+    e->usable = cred_validate_json(c, e->why, sizeof e->why) == 0;
+    if (e->usable)
+        e->why[0] = '\0';
+}
+
+/* 1 when the entry's credentials can be used; otherwise why not in why. */
+static int credentials_usable(const user_entry *e, char *why, size_t why_size)
+{
+    if (!e->usable)
+        errbuf_set(why, why_size, "%s", e->why);
+    return e->usable;
 }
 
 static void today_plus(int days, char *out, size_t size)
@@ -401,6 +415,8 @@ static int plan_apply(user_store *s, plan *p, char *err, size_t err_size)
     }
     size_t n = 0;
     for (size_t i = 0; i < p->n_next; i++) {
+        if (p->fresh[i] && !p->gone[i])
+            assess(&p->next[i]);
         if (!p->gone[i])
             p->next[n++] = p->next[i];
     }
@@ -474,7 +490,7 @@ typedef struct file_read {
     char problem[320]; /* "" when read whole */
 } file_read;
 
-static void read_one(const char *path, file_read *r, char *err, size_t err_size)
+static void read_one(const char *path, file_read *r)
 {
     memset(r, 0, sizeof *r);
     user_file_shape_default(&r->shape);
@@ -506,8 +522,6 @@ static void read_one(const char *path, file_read *r, char *err, size_t err_size)
     }
     memset(text, 0, len);
     free(text);
-    (void)err;
-    (void)err_size;
 }
 
 int user_store_load(user_store *s, char *err, size_t err_size)
@@ -520,7 +534,7 @@ int user_store_load(user_store *s, char *err, size_t err_size)
     file_read got[FILE_COUNT];
     size_t total = 0;
     for (int f = 0; f < FILE_COUNT; f++) {
-        read_one(s->files[f].path, &got[f], err, err_size);
+        read_one(s->files[f].path, &got[f]);
         total += got[f].n_items;
     }
     /* The new entry array: what each readable file gave; a file not read at all keeps its
@@ -563,6 +577,8 @@ int user_store_load(user_store *s, char *err, size_t err_size)
     } else {
         err[0] = '\0';
         rc = (int)n;
+        for (size_t i = 0; i < n; i++)
+            assess(&next[i]);
         user_entry *old = s->entries;
         size_t old_count = s->count;
         pthread_mutex_lock(&s->mu);

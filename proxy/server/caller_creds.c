@@ -16,19 +16,15 @@ cred_pool *caller_creds_from_json(const char *json, size_t len, api_error *err)
         return NULL;
     }
     cJSON *obj = cJSON_ParseWithLength(json, len);
+    cred_pool *pool = cJSON_IsObject(obj) ? cred_pool_new(NULL) : NULL;
     char why[192] = "not a JSON object";
-    if (!cJSON_IsObject(obj) || cred_validate_json(obj, why, sizeof why) != 0) {
-        cJSON_Delete(obj);
+    /* One parse: the pool's own entry rules (cred_pool_add_json) are the check. */
+    int id = pool ? cred_pool_add_json(pool, obj, why, sizeof why) : -1;
+    cJSON_Delete(obj);
+    if (id < 0) {
+        cred_pool_free(pool);
         api_error_set(err, 401, "authentication_error",
                       "the credential brought by the caller is not usable: %s", why);
-        return NULL;
-    }
-    cJSON_Delete(obj);
-    cred_pool *pool = cred_pool_new(NULL);
-    char detail[192];
-    if (!pool || cred_pool_load_json(pool, json, len, detail, sizeof detail) != 1) {
-        cred_pool_free(pool);
-        api_error_set(err, 500, "api_error", "out of memory");
         return NULL;
     }
     if (cred_pool_usable_count(pool, time(NULL)) == 0) {

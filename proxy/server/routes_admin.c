@@ -139,7 +139,8 @@ static enum MHD_Result answer_expiry(request_ctx *rq, const char *const *codes, 
     cJSON *root = success("expiry updated for ", count);
     cJSON_AddNumberToObject(root, "updated", updated);
     cJSON_AddStringToObject(root, "expires_date", date);
-    app_users_changed(rq->app);
+    /* No pool rebuild: expiry is checked at each request (user_store_check), and a rebuild
+     * would forget the users' runtime state (a quota disable). */
     return respond_and_free(rq, 200, root);
 }
 
