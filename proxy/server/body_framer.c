@@ -101,8 +101,28 @@ static framer_status data_line_done(body_framer *f, char *out, size_t *produced)
     return FRAMER_MORE;
 }
 
+/* What may follow the chunk size (after it, or after the blanks behind it): blanks, an
+ * extension, the line's end. Returns 1 with *status set when c is one of those. */
+static int after_size(body_framer *f, unsigned char c, char *out, size_t *produced,
+                      framer_status *status)
+{
+    *status = FRAMER_MORE;
+    if (c == ' ' || c == '\t')
+        f->state = CH_SIZE_WS;
+    else if (c == ';')
+        f->state = CH_EXT;
+    else if (c == '\r')
+        f->state = CH_SIZE_LF;
+    else if (c == '\n')
+        *status = size_line_done(f, out, produced);
+    else
+        return 0;
+    return 1;
+}
+
 static framer_status chunk_byte(body_framer *f, unsigned char c, char *out, size_t *produced)
 {
+    framer_status st;
     switch (f->state) {
     case CH_SIZE: {
         int h = hex_value(c);
@@ -112,35 +132,13 @@ static framer_status chunk_byte(body_framer *f, unsigned char c, char *out, size
             f->chunk_size = (f->chunk_size << 4) | (uint64_t)h;
             return FRAMER_MORE;
         }
-        if (c == ' ' || c == '\t') {
-            f->state = CH_SIZE_WS;
-            return FRAMER_MORE;
-        }
-        if (c == ';') {
-            f->state = CH_EXT;
-            return FRAMER_MORE;
-        }
-        if (c == '\r') {
-            f->state = CH_SIZE_LF;
-            return FRAMER_MORE;
-        }
-        if (c == '\n')
-            return size_line_done(f, out, produced);
+        if (after_size(f, c, out, produced, &st))
+            return st;
         return fail(f, 400, "a chunk size is not hexadecimal");
     }
     case CH_SIZE_WS:
-        if (c == ' ' || c == '\t')
-            return FRAMER_MORE;
-        if (c == ';') {
-            f->state = CH_EXT;
-            return FRAMER_MORE;
-        }
-        if (c == '\r') {
-            f->state = CH_SIZE_LF;
-            return FRAMER_MORE;
-        }
-        if (c == '\n')
-            return size_line_done(f, out, produced);
+        if (after_size(f, c, out, produced, &st))
+            return st;
         return fail(f, 400,
                     "a chunk-size line has bytes after the size that are not an "
                     "extension");
