@@ -90,6 +90,19 @@ static int add_item(user_file_item *items, size_t *n, const char *code, const cJ
     return 0;
 }
 
+/* How many members of obj are named name (JSON allows a name twice; cJSON keeps both). */
+static size_t member_count(const cJSON *obj, const char *name)
+{
+    size_t n = 0;
+    const cJSON *member;
+    cJSON_ArrayForEach(member, obj)
+    {
+        if (member->string && strcmp(member->string, name) == 0)
+            n++;
+    }
+    return n;
+}
+
 /* A container document: {"users": [...]} or {"codes": [...]}; NULL when root is not one. */
 static const cJSON *container_of(const cJSON *root, user_file_shape *shape)
 {
@@ -166,6 +179,13 @@ int user_file_parse(const char *text, size_t len, size_t max_entries, user_file_
     if (failed) {
         user_file_items_free(items, n);
         goto done;
+    }
+    if (shape->shape == USER_SHAPE_CONTAINER && member_count(root, shape->container) > 1) {
+        /* {"codes":[...], "codes":5}: written back, the list would go after the other member
+         * and be read as that one next time. Such a file is read, never written. */
+        if (*skipped == 0)
+            errbuf_set(err, err_size, "the document repeats its \"%s\" member", shape->container);
+        (*skipped)++;
     }
     if (shape->shape == USER_SHAPE_CONTAINER) {
         /* Keep what else the document holds, to write it back. */

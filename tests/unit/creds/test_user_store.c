@@ -346,6 +346,7 @@ static void test_partly_readable_file_is_left_alone(void **state)
         "[{\"activation_code\":\"OK-1\"},{\"user_name\":\"no code\"}]",
         "[{\"activation_code\":\"OK-1\"},{\"activation_code\":\"ok-1\"}]",
         "{\"users\":[{\"activation_code\":\"OK-1\"},7]}",
+        "{\"codes\":[{\"code\":\"OK-1\"}],\"codes\":5}", /* the list's name twice */
     };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         assert_int_equal(test_write_text(f->path, files[i]), 0);
